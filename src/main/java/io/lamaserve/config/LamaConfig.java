@@ -1,0 +1,145 @@
+package io.lamaserve.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * Every setting of the service, under the prefix {@code lama} (environment variables {@code LAMA_...}).
+ * The README's configuration table mirrors this interface; keep both in step.
+ */
+@ConfigMapping(prefix = "lama")
+public interface LamaConfig {
+
+    /** Where the ONNX model comes from. */
+    ModelConfig model();
+
+    /** Which inference engine runs the model. */
+    @WithDefault("auto")
+    EngineKind engine();
+
+    OnnxRuntimeConfig onnxruntime();
+
+    TensorRtConfig tensorrt();
+
+    BatchingConfig batching();
+
+    LimitsConfig limits();
+
+    enum EngineKind { AUTO, TENSORRT, ONNXRUNTIME }
+
+    interface ModelConfig {
+        /** A local ONNX file. Takes precedence over {@link #url()}. */
+        Optional<Path> path();
+
+        /** Where to download the model from when no path is set. Default: Carve's public lama_fp32.onnx. */
+        @WithDefault("https://huggingface.co/Carve/LaMa-ONNX/resolve/main/lama_fp32.onnx")
+        String url();
+
+        /** Expected SHA-256 (hex) of the file at {@link #url()}; checked before the file is used. */
+        @WithDefault("1faef5301d78db7dda502fe59966957ec4b79dd64e16f03ed96913c7a4eb68d6")
+        String sha256();
+
+        /** Directory that holds downloaded models, named by their checksum. */
+        @WithDefault("${user.home}/.cache/lama-serve")
+        Path cacheDir();
+
+        /** Connect and read timeout of the download. */
+        @WithDefault("30s")
+        Duration downloadTimeout();
+    }
+
+    interface OnnxRuntimeConfig {
+        /** Intra-op threads; 0 = one per available core. */
+        @WithDefault("0")
+        int threads();
+
+        /** Largest batch handed to ONNX Runtime in one run (models with a fixed batch axis force 1). */
+        @WithDefault("4")
+        int maxBatch();
+    }
+
+    interface TensorRtConfig {
+        /** Where built engines (plan files) and the timing cache are kept. */
+        @WithDefault("engines")
+        Path engineDir();
+
+        /** Upper bound of the optimization profile's batch axis. */
+        @WithDefault("16")
+        int maxBatch();
+
+        /** The profile's optimal batch; unset = the expected knee (half of max-batch). */
+        OptionalInt optBatch();
+
+        /** Execution contexts, each with its own CUDA stream and buffers; the batcher runs one batch per context. */
+        @WithDefault("2")
+        int contexts();
+
+        @WithDefault("fp16")
+        Precision precision();
+
+        /** Builder optimization level (0..5) of the engine that is finally served. */
+        @WithDefault("3")
+        int optimizationLevel();
+
+        /** Level of the quick engine built first when nothing is cached; -1 = build only the final engine. */
+        @WithDefault("0")
+        int quickOptimizationLevel();
+
+        /** Builder workspace limit in MiB. */
+        @WithDefault("4096")
+        long workspaceMib();
+
+        /** Capture a CUDA graph per (context, batch size). */
+        @WithDefault("false")
+        boolean cudaGraphs();
+
+        /** GPU ordinal. */
+        @WithDefault("0")
+        int device();
+
+        enum Precision { FP32, TF32, FP16 }
+    }
+
+    interface BatchingConfig {
+        /** adaptive = dynamic batching; off = every request alone at batch 1 (the baseline). */
+        @WithDefault("adaptive")
+        Mode mode();
+
+        /** Deadline of a request, from arrival; a client may ask for less with the X-Request-Timeout header. */
+        @WithDefault("30s")
+        Duration timeout();
+
+        /** Bound of the tile queue; beyond it requests get 429. */
+        @WithDefault("64")
+        int maxQueue();
+
+        /** Timed repetitions per batch size in the startup sweep. */
+        @WithDefault("3")
+        int sweepRepetitions();
+
+        /** Share of the best per-image throughput that defines the knee. */
+        @WithDefault("0.95")
+        double kneeFraction();
+
+        /** Upper bound on the batch cap; unset = the engine's max batch. */
+        OptionalInt maxBatch();
+
+        enum Mode { ADAPTIVE, OFF }
+    }
+
+    interface LimitsConfig {
+        /** Largest accepted request body, in bytes. */
+        @WithDefault("33554432")
+        long maxBodyBytes();
+
+        /** Largest accepted image, in pixels (width * height), read from the header before decoding. */
+        @WithDefault("40000000")
+        long maxPixels();
+    }
+}
