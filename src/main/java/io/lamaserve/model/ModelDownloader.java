@@ -68,7 +68,7 @@ public class ModelDownloader {
              FileLock ignored = acquire(lockChannel, target)) {
             if (Files.exists(target)) {
                 if (Sha256.of(target).equals(expectedSha256)) {
-                    LOG.infof("%s was downloaded by another process meanwhile", target);
+                    LOG.infof("%s was downloaded meanwhile by another start sharing the cache", target);
                     return;
                 }
                 Files.delete(target);
@@ -191,7 +191,7 @@ public class ModelDownloader {
         }
         if (stalled || cut != null || (total > 0 && written < total)) {
             String reason = stalled ? "no data for " + timeout.toSeconds() + " s"
-                    : cut != null ? describe(cut) : "the connection closed early";
+                    : cut != null ? "connection lost: " + rootCause(cut) : "the connection closed early";
             throw new ModelProvisioningException("the download of " + url + " was cut at " + String.format(Locale.ROOT,
                     "%,d", written) + (total > 0 ? String.format(Locale.ROOT, " of %,d", total) : "") + " bytes ("
                     + reason + "); " + part + " is kept and the download resumes on the next start");
@@ -258,13 +258,26 @@ public class ModelDownloader {
             if (t instanceof HttpTimeoutException) {
                 return "no response within " + timeout.toSeconds() + " s";
             }
+            if (t instanceof ConnectException) {
+                // the JDK client reports a refused connection without a message
+                return t.getMessage() == null ? "cannot connect" : "cannot connect: " + t.getMessage();
+            }
         }
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t.getMessage() != null && !t.getMessage().isBlank()) {
-                return t instanceof ConnectException ? "cannot connect: " + t.getMessage() : t.getMessage();
+                return t.getMessage();
             }
         }
         return failure.getClass().getSimpleName();
+    }
+
+    /** The innermost cause, which names what actually happened ("EOF reached while reading", a reset). */
+    private static String rootCause(Throwable failure) {
+        Throwable root = failure;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
     }
 
     private static String fileName(URI url) {
