@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -82,15 +83,11 @@ final class FileHashCache {
         }
     }
 
+    /** One record per absolute path; 128 bits of the path's hash make a collision practically impossible. */
     private Path recordOf(Path file) {
-        String key = Sha256.hex(digestOf(file.toAbsolutePath().normalize().toString()));
-        return recordDir.resolve(key.substring(0, 32) + ".properties");
-    }
-
-    private static java.security.MessageDigest digestOf(String text) {
-        var digest = Sha256.newDigest();
-        digest.update(text.getBytes(StandardCharsets.UTF_8));
-        return digest;
+        MessageDigest digest = Sha256.newDigest();
+        digest.update(file.toAbsolutePath().normalize().toString().getBytes(StandardCharsets.UTF_8));
+        return recordDir.resolve(Sha256.hex(digest).substring(0, 32) + ".properties");
     }
 
     private static Properties describe(Path file, String sha256) throws IOException {

@@ -20,6 +20,7 @@ import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -248,6 +249,33 @@ class ModelDownloadTest {
             starts.shutdownNow();
         }
         assertEquals(List.of("/slow/model.onnx -"), server.requests());
+    }
+
+    @Test
+    void waitsForAnotherProcessThatHoldsTheCacheLock() throws Exception {
+        Files.createDirectories(cacheDir);
+        Path lock = cacheDir.resolve(sha256 + ".onnx.lock");
+        Process other = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), CacheLockHolder.class.getName(), lock.toString())
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
+        ExecutorService start = Executors.newSingleThreadExecutor();
+        try {
+            assertEquals("locked", other.inputReader().readLine());
+            Future<ResolvedModel> waiting = start.submit(() -> resolve("/model.onnx"));
+            Thread.sleep(500);
+            assertFalse(waiting.isDone(), "must wait while another process holds the lock");
+
+            // the other process finishes its download and exits
+            Files.write(finalFile(), model);
+            other.getOutputStream().close();
+
+            assertServedModel(waiting.get(10, TimeUnit.SECONDS));
+            assertEquals(List.of(), server.requests());
+        } finally {
+            start.shutdownNow();
+            other.destroy();
+        }
     }
 
     private static void deleteRecursively(Path dir) throws IOException {
