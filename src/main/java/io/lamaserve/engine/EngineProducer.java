@@ -2,6 +2,8 @@ package io.lamaserve.engine;
 
 import io.lamaserve.config.LamaConfig;
 import io.lamaserve.engine.onnxruntime.OnnxRuntimeEngine;
+import io.lamaserve.model.ModelProvisioner;
+import io.lamaserve.model.ResolvedModel;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
@@ -9,7 +11,6 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 
-import java.nio.file.Path;
 
 /** Creates the one {@link InpaintEngine} of the process at startup, as {@code lama.engine} selects, and closes it at shutdown. */
 @ApplicationScoped
@@ -20,14 +21,14 @@ public class EngineProducer {
     @Produces
     @Singleton
     @Startup
-    InpaintEngine engine(LamaConfig config) throws EngineException {
-        Path model = config.model().path().orElseThrow(() -> new IllegalStateException("lama.model.path is not set"));
+    InpaintEngine engine(LamaConfig config, ModelProvisioner provisioner) throws EngineException {
+        ResolvedModel model = provisioner.resolve();
         LamaConfig.EngineKind kind = config.engine();
         if (kind == LamaConfig.EngineKind.TENSORRT) {
             throw new EngineException("lama.engine=tensorrt is not available in this build");
         }
         LOG.infof("engine: ONNX Runtime on the CPU (lama.engine=%s)", kind.name().toLowerCase());
-        return OnnxRuntimeEngine.open(model, config.onnxruntime().threads(), config.onnxruntime().maxBatch());
+        return OnnxRuntimeEngine.open(model.file(), config.onnxruntime().threads(), config.onnxruntime().maxBatch());
     }
 
     void close(@Disposes InpaintEngine engine) {
