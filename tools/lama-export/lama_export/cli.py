@@ -9,6 +9,7 @@ import torch
 
 from .generator import BIG_LAMA_BLOCKS, BIG_LAMA_WIDTH
 from .onnx_export import export_inpainter, log, sha256_of
+from .probe import write_reference
 from .random_init import random_generator
 from .weights import load_generator
 
@@ -33,6 +34,9 @@ def parse_args(argv):
     parser.add_argument("--verify", action="store_true",
                         help="before exporting, compare the matrix-product Fourier units with torch.fft on a "
                              "random masked input at the tile size (slow for the full model on a CPU)")
+    parser.add_argument("--reference", metavar="FILE.txt",
+                        help="also write reference output samples on a fixed probe input, computed with the "
+                             "torch.fft Fourier units (to check a runtime executing the exported graph)")
     args = parser.parse_args(argv)
     if args.checkpoint and (args.width != BIG_LAMA_WIDTH or args.blocks != BIG_LAMA_BLOCKS):
         parser.error("--width/--blocks apply to --random-init only; a checkpoint defines its own size")
@@ -74,5 +78,8 @@ def main(argv=None) -> int:
             log("FAILED: the forms differ by more than 1e-4")
             return 1
     export_inpainter(generator, args.tile, source, args.output)
+    if args.reference:
+        write_reference(generator, args.tile, args.reference, f"{os.path.basename(args.output)} ({source})")
+        log(f"wrote reference samples to {args.reference}")
     log(f"sha256 {sha256_of(args.output)}  {args.output}")
     return 0
