@@ -73,7 +73,12 @@ class _ReflectPadFunction(torch.autograd.Function):
 
 
 def reflect_pad(x: torch.Tensor, pad: int) -> torch.Tensor:
-    return _ReflectPadFunction.apply(x, pad) if pad else x
+    if not pad:
+        return x
+    if torch.onnx.is_in_onnx_export():
+        return _ReflectPadFunction.apply(x, pad)
+    # Plain eager / TorchScript tracing: a Python autograd function could not be saved in a TorchScript file.
+    return F.pad(x, (pad, pad, pad, pad), mode="reflect")
 
 
 class ReflectionPad2d(nn.Module):
