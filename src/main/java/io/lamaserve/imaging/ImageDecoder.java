@@ -6,6 +6,8 @@ import javax.imageio.IIOException;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
+import javax.imageio.spi.IIORegistry;
+import javax.imageio.spi.ImageReaderSpi;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 import java.awt.image.BufferedImage;
@@ -21,10 +23,11 @@ import java.util.Iterator;
 final class ImageDecoder {
 
     /**
-     * TwelveMonkeys' reader handles CMYK and YCCK JPEGs, which the JDK's rejects. It is created directly rather than
-     * looked up in the ImageIO registry so the choice does not depend on class loaders.
+     * TwelveMonkeys' reader handles CMYK and YCCK JPEGs, which the JDK's rejects. It is registered explicitly (it
+     * finds the JDK reader it builds on when registered) and used by class, so the choice does not depend on which
+     * class loader ImageIO scanned for plugins.
      */
-    private static final JPEGImageReaderSpi JPEG_READERS = new JPEGImageReaderSpi();
+    private static final JPEGImageReaderSpi JPEG_READERS = registeredJpegReaders();
 
     private ImageDecoder() {
     }
@@ -103,6 +106,16 @@ final class ImageDecoder {
             throw new ImageTooLargeException(role + " is " + width + "×" + height + " = " + pixels
                     + " pixels, the limit is " + limits.maxPixels() + " (lama.limits.max-pixels)");
         }
+    }
+
+    private static JPEGImageReaderSpi registeredJpegReaders() {
+        IIORegistry registry = IIORegistry.getDefaultInstance();
+        JPEGImageReaderSpi spi = registry.getServiceProviderByClass(JPEGImageReaderSpi.class);
+        if (spi == null) {
+            spi = new JPEGImageReaderSpi();
+            registry.registerServiceProvider(spi, ImageReaderSpi.class);
+        }
+        return spi;
     }
 
     private static ImageReader readerFor(ImageFormat format, String role) {

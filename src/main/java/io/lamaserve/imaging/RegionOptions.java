@@ -33,4 +33,8 @@ public record RegionOptions(HdStrategy strategy, int cropTriggerSize, int cropMa
     public RegionOptions withStrategy(HdStrategy other) {
         return new RegionOptions(other, cropTriggerSize, cropMargin, resizeLimit, keepUnmaskedArea);
     }
+
+    public RegionOptions withKeepUnmaskedArea(boolean keep) {
+        return new RegionOptions(strategy, cropTriggerSize, cropMargin, resizeLimit, keep);
+    }
 }
