@@ -5,7 +5,8 @@ package io.lamaserve.batching;
  * nearly the best images/s, because larger batches there only add latency. When the queue is deep the cap rises to
  * the peak (the smallest batch within 1% of the best images/s), which drains the backlog fastest:
  * <ul>
- *   <li>deep = enough tiles wait to give every executor a peak-sized batch ({@code queued ≥ executors × peak}), or</li>
+ *   <li>deep = enough tiles wait to give every executor a maximum-sized batch
+ *       ({@code queued ≥ executors × max batch}), or</li>
  *   <li>the oldest request's slack is shorter than the predicted time to drain the queue at the knee.</li>
  * </ul>
  * Batches take tiles round-robin across requests so a large request cannot hold back a later small one.
@@ -27,7 +28,7 @@ public final class AdaptivePolicy implements BatchPolicy {
         if (peak <= knee) {
             return knee;
         }
-        boolean deep = queuedTiles >= executors * peak
+        boolean deep = queuedTiles >= executors * model.maxBatch()
                 || oldestSlackNanos < model.drainNanos(queuedTiles, knee, executors);
         return deep ? peak : knee;
     }

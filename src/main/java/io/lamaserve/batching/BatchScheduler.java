@@ -46,7 +46,9 @@ public class BatchScheduler {
     /** Signalled whenever the queue or the running batches change, and on stop. */
     private final Condition changed = lock.newCondition();
     private final List<Thread> threads = new ArrayList<>();
-    private volatile boolean ready;
+    /** The sweep succeeded and the executors run. */
+    private volatile boolean warmedUp;
+    private volatile boolean draining;
     private volatile boolean started;
     private boolean stopping;
 
@@ -118,7 +120,7 @@ public class BatchScheduler {
                         .start(() -> runExecutor(executorSlot)));
             }
             threads.add(Thread.ofPlatform().name("lama-deadlines").daemon().start(this::expireOverdueLoop));
-            ready = true;
+            warmedUp = true;
         } finally {
             lock.unlock();
         }
@@ -137,7 +139,7 @@ public class BatchScheduler {
     public InferenceTicket submit(List<Tile> tiles, Duration requestedTimeout) {
         lock.lock();
         try {
-            if (!ready && !stopping) {
+            if (!warmedUp && !draining) {
                 throw core.reject(RejectedException.Reason.NOT_READY, SchedulingCore.NOT_READY_RETRY_SECONDS,
                         "the engine is still warming up");
             }
@@ -151,7 +153,7 @@ public class BatchScheduler {
 
     /** True once the warm-up sweep succeeded and the executors run, until shutdown begins. */
     public boolean ready() {
-        return ready;
+        return warmedUp && !draining;
     }
 
     /** The latency table and knee; live, updated from real batches. */
@@ -177,7 +179,7 @@ public class BatchScheduler {
     public boolean drain(Duration grace) {
         lock.lock();
         try {
-            ready = false;
+            draining = true;
             core.stopAdmitting();
             long remaining = grace.toNanos();
             while (!core.idle() && remaining > 0 && !threads.isEmpty()) {
@@ -197,7 +199,7 @@ public class BatchScheduler {
     public void close() {
         lock.lock();
         try {
-            ready = false;
+            draining = true;
             stopping = true;
             core.stopAdmitting();
             core.abandonQueued();
