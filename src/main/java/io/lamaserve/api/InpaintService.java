@@ -1,0 +1,76 @@
+package io.lamaserve.api;
+
+import io.lamaserve.batching.BatchScheduler;
+import io.lamaserve.batching.InferenceTicket;
+import io.lamaserve.batching.RejectedException;
+import io.lamaserve.config.LamaConfig;
+import io.lamaserve.engine.EngineException;
+import io.lamaserve.engine.InpaintEngine;
+import io.lamaserve.imaging.EncodedImage;
+import io.lamaserve.imaging.ImageLimits;
+import io.lamaserve.imaging.ImagePipeline;
+import io.lamaserve.imaging.OutputFormat;
+import io.lamaserve.imaging.PreparedRequest;
+import io.lamaserve.imaging.RegionOptions;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Duration;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Consumer;
+
+/**
+ * One inpainting request from bytes to bytes: decode and plan (imaging), queue the tiles (batching), wait for
+ * the engine, composite and encode (imaging). Both HTTP endpoints go through here. Runs on the request's
+ * virtual thread, so waiting for the batch blocks nothing else.
+ */
+@ApplicationScoped
+public class InpaintService {
+
+    /** What one request asks for. {@code format} null = the input's format; {@code timeout} null = the server default. */
+    public record Call(byte[] image, byte[] mask, RegionOptions regions, OutputFormat format, int quality, Duration timeout) {
+    }
+
+    private final ImagePipeline pipeline;
+    private final BatchScheduler scheduler;
+    private final InpaintEngine engine;
+    private final ImageLimits limits;
+
+    InpaintService(ImagePipeline pipeline, BatchScheduler scheduler, InpaintEngine engine, LamaConfig config) {
+        this.pipeline = pipeline;
+        this.scheduler = scheduler;
+        this.engine = engine;
+        this.limits = new ImageLimits(config.limits().maxPixels());
+    }
+
+    /**
+     * @param onClientGone receives the action that withdraws this request's queued tiles; the caller runs it
+     *                     when the client disconnects
+     */
+    public EncodedImage inpaint(Call call, Consumer<Runnable> onClientGone) throws RejectedException, EngineException {
+        PreparedRequest prepared = pipeline.prepare(call.image(), call.mask(), call.regions(), engine.tileSize(), limits);
+        if (!prepared.tiles().isEmpty()) {
+            InferenceTicket ticket = scheduler.submit(prepared.tiles(), call.timeout());
+            onClientGone.accept(ticket::cancel);
+            await(ticket);
+        }
+        return pipeline.complete(prepared, call.format(), call.quality());
+    }
+
+    private static void await(InferenceTicket ticket) throws RejectedException, EngineException {
+        try {
+            ticket.completion().get();
+        } catch (InterruptedException e) {
+            ticket.cancel();
+            Thread.currentThread().interrupt();
+            throw new CancellationException("interrupted while waiting for inference");
+        } catch (ExecutionException e) {
+            switch (e.getCause()) {
+                case RejectedException rejected -> throw rejected;
+                case EngineException failed -> throw failed;
+                case RuntimeException unexpected -> throw unexpected;
+                case Throwable other -> throw new IllegalStateException(other);
+            }
+        }
+    }
+}
