@@ -11,6 +11,7 @@ import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
+import java.util.concurrent.CancellationException;
 import java.util.stream.Collectors;
 
 /**
@@ -84,6 +85,13 @@ public class ErrorMappers {
         }
         return json(status, Response.Status.fromStatusCode(status) == null ? "Error"
                 : Response.Status.fromStatusCode(status).getReasonPhrase().replace(" ", ""), e.getMessage());
+    }
+
+    /** The client hung up and its request was withdrawn; nobody reads this answer (499 = client closed request). */
+    @ServerExceptionMapper
+    public Response clientGone(CancellationException e) {
+        LOG.debugf("request withdrawn: %s", e.getMessage());
+        return json(499, "ClientClosedRequest", "the request was withdrawn because the client disconnected");
     }
 
     @ServerExceptionMapper
