@@ -31,6 +31,11 @@ public class ErrorMappers {
     }
 
     @ServerExceptionMapper
+    public Response tooLarge(PayloadTooLargeException e) {
+        return json(413, "PayloadTooLarge", e.getMessage());
+    }
+
+    @ServerExceptionMapper
     public Response badRequest(BadRequestException e) {
         return json(400, "BadRequest", e.getMessage());
     }

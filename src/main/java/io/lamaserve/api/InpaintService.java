@@ -35,12 +35,14 @@ public class InpaintService {
     private final BatchScheduler scheduler;
     private final InpaintEngine engine;
     private final ImageLimits limits;
+    private final long maxBodyBytes;
 
     InpaintService(ImagePipeline pipeline, BatchScheduler scheduler, InpaintEngine engine, LamaConfig config) {
         this.pipeline = pipeline;
         this.scheduler = scheduler;
         this.engine = engine;
         this.limits = new ImageLimits(config.limits().maxPixels());
+        this.maxBodyBytes = config.limits().maxBodyBytes();
     }
 
     /**
@@ -48,6 +50,12 @@ public class InpaintService {
      *                     when the client disconnects
      */
     public EncodedImage inpaint(Call call, Consumer<Runnable> onClientGone) throws RejectedException, EngineException {
+        long received = (long) call.image().length + call.mask().length;
+        if (received > maxBodyBytes) {
+            // a body sent without Content-Length gets past BodyLimitFilter; its files are counted here
+            throw new PayloadTooLargeException("image and mask are " + received + " bytes together, the limit is "
+                    + maxBodyBytes + " (lama.limits.max-body-bytes)");
+        }
         PreparedRequest prepared = pipeline.prepare(call.image(), call.mask(), call.regions(), engine.tileSize(), limits);
         if (!prepared.tiles().isEmpty()) {
             InferenceTicket ticket = scheduler.submit(prepared.tiles(), call.timeout());

@@ -77,6 +77,26 @@ class BinaryApiTest {
                 .then().statusCode(413).body("detail", containsString("pixels"));
     }
 
+    @Test
+    void bodyOverTheLimitIsRefusedWithAMessage() throws Exception {
+        byte[] large = new byte[33 * 1024 * 1024];
+        // with a Content-Length: refused before the body is read
+        java.net.http.HttpResponse<String> early = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(io.restassured.RestAssured.baseURI + ":"
+                                + io.restassured.RestAssured.port + "/v1/inpaint"))
+                        .header("Content-Type", "multipart/form-data; boundary=x")
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(large)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        org.junit.jupiter.api.Assertions.assertEquals(413, early.statusCode());
+        org.junit.jupiter.api.Assertions.assertTrue(early.body().contains("request body is 34603008 bytes"), early.body());
+        // streamed (chunked) without a length: refused once the parts are in
+        given().multiPart("image", "large.png", large, "image/png")
+                .multiPart("mask", "mask.png", TestImages.encode(mask, "png"), "image/png")
+                .when().post("/v1/inpaint")
+                .then().statusCode(413).contentType(ContentType.JSON)
+                .body("detail", containsString("lama.limits.max-body-bytes"));
+    }
+
     /** A PNG whose header declares the given size and whose data is a few bytes: decoding it would need gigabytes. */
     static byte[] pngDeclaring(int width, int height) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
