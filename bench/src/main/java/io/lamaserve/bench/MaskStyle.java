@@ -1,7 +1,7 @@
 package io.lamaserve.bench;
 
 /**
- * Brush-stroke mask families modelled on LaMa's training mask generators
+ * Brush-stroke mask families with the parameters of LaMa's evaluation mask generators
  * ({@code configs/data_gen/random_thick_512.yaml} and {@code random_thin_512.yaml}). Lengths and widths are
  * given for a 512-pixel short side and scale with the image, so a 1920x1080 mask covers a similar fraction.
  *
@@ -15,7 +15,7 @@ package io.lamaserve.bench;
 public record MaskStyle(String name, int minStrokes, int maxStrokes, int maxLength, int maxWidth,
                         double boxProbability) {
 
-    /** Big blobs from few wide strokes, sometimes rectangles (object removal). */
+    /** Few wide strokes, or 1-4 rectangles in 0.3 of 1.3 draws (LaMa's box_proba 0.3 next to irregular_proba 1). */
     public static final MaskStyle THICK = new MaskStyle("thick", 1, 5, 450, 250, 0.3 / 1.3);
 
     /** Many narrow scribbles (scratch and wire removal). */

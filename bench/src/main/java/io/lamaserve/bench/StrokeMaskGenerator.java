@@ -16,7 +16,7 @@ import java.util.random.RandomGenerator;
 public final class StrokeMaskGenerator {
 
     private static final int MAX_ATTEMPTS = 20;
-    private static final double MAX_ANGLE = 4.0;
+    private static final int MAX_ANGLE = 4;
     private static final double REFERENCE_SIDE = 512.0;
 
     private StrokeMaskGenerator() {
@@ -64,7 +64,8 @@ public final class StrokeMaskGenerator {
                 double y = random.nextInt(size.height());
                 int segments = 1 + random.nextInt(5);
                 for (int s = 0; s < segments; s++) {
-                    double angle = 0.01 + random.nextDouble() * MAX_ANGLE;
+                    // Headings are whole radians plus 0.01, as in LaMa's generator.
+                    double angle = 0.01 + random.nextInt(MAX_ANGLE);
                     if (chain % 2 == 0) {
                         angle = 2 * Math.PI - angle;
                     }
