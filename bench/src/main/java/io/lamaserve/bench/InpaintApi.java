@@ -25,7 +25,7 @@ public enum InpaintApi {
             if (settings.outputFormat() != null) {
                 body.field("format", settings.outputFormat());
             }
-            return new PreparedRequest(input.name(), "/v1/inpaint", body.contentType(), body.finish());
+            return new PreparedRequest(input.name(), "v1/inpaint", body.contentType(), body.finish());
         }
     },
 
@@ -47,7 +47,7 @@ public enum InpaintApi {
             body.put("hd_strategy_resize_limit", 1280);
             body.put("sd_keep_unmasked_area", true);
             try {
-                return new PreparedRequest(input.name(), "/api/v1/inpaint", "application/json",
+                return new PreparedRequest(input.name(), "api/v1/inpaint", "application/json",
                         JSON.writeValueAsBytes(body));
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                 throw new IllegalStateException("cannot serialise request body", e);

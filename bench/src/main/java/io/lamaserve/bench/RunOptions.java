@@ -61,7 +61,7 @@ public record RunOptions(URI url, InpaintApi api, String label, List<Integer> cl
 
     /** Parses {@code run} arguments. */
     public static RunOptions parse(List<String> args) {
-        URI url = URI.create("http://127.0.0.1:8080");
+        URI url = parseUrl("http://127.0.0.1:8080");
         InpaintApi api = InpaintApi.LAMA;
         String label = null;
         List<Integer> closed = null;
@@ -137,6 +137,7 @@ public record RunOptions(URI url, InpaintApi api, String label, List<Integer> cl
                 new RequestSettings(hdStrategy, format), maxOutstanding, out, preflight);
     }
 
+    /** Parses a base URL; a trailing '/' is added so request paths resolve below it. */
     private static URI parseUrl(String value) {
         URI uri = URI.create(value.endsWith("/") ? value : value + "/");
         if (uri.getScheme() == null || !uri.getScheme().startsWith("http") || uri.getHost() == null) {

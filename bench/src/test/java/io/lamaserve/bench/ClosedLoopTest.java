@@ -15,7 +15,7 @@ class ClosedLoopTest {
     private static final StepTiming SHORT = new StepTiming(Duration.ofMillis(300), Duration.ofMillis(2000));
 
     private static RequestSender senderFor(FakeInpaintServer server) {
-        PreparedRequest request = new PreparedRequest("x", "/v1/inpaint", "application/octet-stream",
+        PreparedRequest request = new PreparedRequest("x", "v1/inpaint", "application/octet-stream",
                 "payload".getBytes(StandardCharsets.US_ASCII));
         return new RequestSender(server.url(), List.of(request), Duration.ofSeconds(10));
     }
@@ -91,7 +91,7 @@ class ClosedLoopTest {
         try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
             closedPort = socket.getLocalPort();
         }
-        PreparedRequest request = new PreparedRequest("x", "/v1/inpaint", "text/plain", new byte[]{1});
+        PreparedRequest request = new PreparedRequest("x", "v1/inpaint", "text/plain", new byte[]{1});
         try (RequestSender sender = new RequestSender(java.net.URI.create("http://127.0.0.1:" + closedPort + "/"),
                 List.of(request), Duration.ofSeconds(2))) {
             StepResult step = ClosedLoop.run(sender, 1, new StepTiming(Duration.ZERO, Duration.ofMillis(100)));

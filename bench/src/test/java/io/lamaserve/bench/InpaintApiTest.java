@@ -97,6 +97,23 @@ class InpaintApiTest {
     }
 
     @Test
+    void requestPathsResolveBelowABaseUrlWithAPathPrefix() throws Exception {
+        AtomicReference<String> seenPath = new AtomicReference<>();
+        FakeInpaintServer.Responder recording = (n, path, type, body) -> {
+            seenPath.set(path);
+            return FakeInpaintServer.Reply.image();
+        };
+        PreparedRequest request = InpaintApi.IOPAINT.prepare(INPUT, RequestSettings.DEFAULTS);
+        try (FakeInpaintServer server = new FakeInpaintServer(0, false, recording)) {
+            RunOptions options = RunOptions.parse(List.of("--url", server.url() + "gateway/lama"));
+            try (RequestSender sender = new RequestSender(options.url(), List.of(request), Duration.ofSeconds(5))) {
+                assertTrue(sender.send().success());
+            }
+        }
+        assertEquals("/gateway/lama/api/v1/inpaint", seenPath.get());
+    }
+
+    @Test
     void parsesApiNames() {
         assertEquals(InpaintApi.LAMA, InpaintApi.parse("lama"));
         assertEquals(InpaintApi.IOPAINT, InpaintApi.parse("IOPaint"));

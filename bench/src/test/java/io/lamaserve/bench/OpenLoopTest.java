@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class OpenLoopTest {
 
     private static RequestSender senderFor(FakeInpaintServer server) {
-        PreparedRequest request = new PreparedRequest("x", "/v1/inpaint", "application/octet-stream", new byte[]{7});
+        PreparedRequest request = new PreparedRequest("x", "v1/inpaint", "application/octet-stream", new byte[]{7});
         return new RequestSender(server.url(), List.of(request), Duration.ofSeconds(20));
     }
 
