@@ -19,7 +19,7 @@ import java.util.random.RandomGenerator;
  */
 public final class SyntheticImage {
 
-    private static final double NOISE_SIGMA = 5.0;
+    private static final double NOISE_SIGMA = 4.0;
 
     private SyntheticImage() {
     }
