@@ -44,8 +44,9 @@ public final class BenchRunner {
             if (options.preflight()) {
                 checkServer(sender);
             }
-            out.printf("run '%s': %s %s, warm-up %s + %s per step%n", options.label(), options.api(), options.url(),
-                    options.timing().warmup(), options.timing().measure());
+            out.printf(Locale.ROOT, "run '%s': %s %s, per step %.1f s warm-up + %.1f s measured%n", options.label(),
+                    options.api().name().toLowerCase(Locale.ROOT), options.url(), seconds(options.timing().warmup()),
+                    options.timing().measureSeconds());
             for (int clients : options.closed()) {
                 StepResult step = ClosedLoop.run(sender, clients, options.timing());
                 steps.add(step);

@@ -1,6 +1,8 @@
 package io.lamaserve.bench;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -10,6 +12,7 @@ import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -23,6 +26,7 @@ public final class RequestSender implements LoadTarget, AutoCloseable {
 
     private static final int DETAIL_CHARS = 200;
 
+    private final ExecutorService clientExecutor = Executors.newVirtualThreadPerTaskExecutor();
     private final HttpClient client;
     private final URI baseUrl;
     private final Duration timeout;
@@ -40,7 +44,7 @@ public final class RequestSender implements LoadTarget, AutoCloseable {
         this.client = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(timeout)
-                .executor(Executors.newVirtualThreadPerTaskExecutor())
+                .executor(clientExecutor)
                 .build();
     }
 
@@ -49,34 +53,45 @@ public final class RequestSender implements LoadTarget, AutoCloseable {
     public Outcome send() throws InterruptedException {
         PreparedRequest request = requests.get((int) (sequence.getAndIncrement() % requests.size()));
         try {
-            HttpResponse<byte[]> response = client.send(request.toHttpRequest(baseUrl, timeout),
-                    HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<InputStream> response = client.send(request.toHttpRequest(baseUrl, timeout),
+                    HttpResponse.BodyHandlers.ofInputStream());
             int status = response.statusCode();
-            byte[] body = response.body();
-            if (status / 100 == 2 && body != null && body.length > 0) {
-                return Outcome.ok(status);
+            // Result images are streamed to nowhere: keeping megabytes per request would only feed the GC.
+            try (InputStream body = response.body()) {
+                if (status / 100 == 2) {
+                    long length = body.transferTo(OutputStream.nullOutputStream());
+                    return length > 0 ? Outcome.ok(status) : Outcome.error(status + "-empty", "");
+                }
+                byte[] start = body.readNBytes(DETAIL_CHARS);
+                body.transferTo(OutputStream.nullOutputStream());
+                return Outcome.error(Integer.toString(status), snippet(start));
             }
-            String key = status / 100 == 2 ? status + "-empty" : Integer.toString(status);
-            return Outcome.error(key, snippet(body));
         } catch (HttpConnectTimeoutException | ConnectException e) {
-            return Outcome.error("connect", e.toString());
+            return Outcome.error("connect", describe(e));
         } catch (HttpTimeoutException e) {
-            return Outcome.error("timeout", e.toString());
+            return Outcome.error("timeout", describe(e));
         } catch (IOException e) {
-            return Outcome.error("io", e.toString());
+            return Outcome.error("io", describe(e));
         }
     }
 
-    private static String snippet(byte[] body) {
-        if (body == null) {
-            return "";
+    /** The exception type plus the first message found along its causes (the client often nests them). */
+    private static String describe(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && !t.getMessage().isBlank()) {
+                return error.getClass().getSimpleName() + ": " + t.getMessage();
+            }
         }
-        String text = new String(body, 0, Math.min(body.length, DETAIL_CHARS), StandardCharsets.UTF_8);
-        return text.replaceAll("\\s+", " ");
+        return error.getClass().getSimpleName();
+    }
+
+    private static String snippet(byte[] body) {
+        return new String(body, StandardCharsets.UTF_8).replaceAll("\\s+", " ");
     }
 
     @Override
     public void close() {
         client.close();
+        clientExecutor.close();
     }
 }

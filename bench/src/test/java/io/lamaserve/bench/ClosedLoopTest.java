@@ -74,6 +74,18 @@ class ClosedLoopTest {
     }
 
     @Test
+    void emptySuccessfulAnswerIsAnError() throws Exception {
+        FakeInpaintServer.Responder empty = (n, path, type, body) -> new FakeInpaintServer.Reply(200, new byte[0]);
+        try (FakeInpaintServer server = new FakeInpaintServer(5, false, empty);
+             RequestSender sender = senderFor(server)) {
+            StepResult step = ClosedLoop.run(sender, 1, new StepTiming(Duration.ZERO, Duration.ofMillis(100)));
+
+            assertEquals(0, step.ok());
+            assertEquals(step.requests(), step.errorsByStatus().get("200-empty"));
+        }
+    }
+
+    @Test
     void requestsStartedDuringWarmupAreNotRecorded() throws Exception {
         // One client, 20 ms per request: about 10 requests in warm-up and 20 in the window.
         LoadTarget target = () -> {
