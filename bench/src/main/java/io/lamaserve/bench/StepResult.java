@@ -3,7 +3,9 @@ package io.lamaserve.bench;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
+import java.util.Collections;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Figures for one load step. Latency percentiles cover successful requests only and are null when there
@@ -37,7 +39,8 @@ public record StepResult(String mode, Integer concurrency, Double offeredRate, d
     public static final String OPEN = "open";
 
     public StepResult {
-        errorsByStatus = Map.copyOf(errorsByStatus);
+        // Sorted, so files and progress lines list statuses in a stable order.
+        errorsByStatus = Collections.unmodifiableMap(new TreeMap<>(errorsByStatus));
     }
 
     /** The load level: concurrency for closed loop, offered rate for open loop. */
