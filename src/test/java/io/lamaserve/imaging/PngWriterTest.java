@@ -37,4 +37,15 @@ class PngWriterTest {
             }
         }
     }
+
+    @Test
+    void flatGraphicsStayCompact() {
+        // a flat image compresses hugely with string matching; Huffman-only coding could not go below 1/8
+        PixelRaster flat = PixelRaster.allocate(2000, 1000, 3);
+        java.util.Arrays.fill(flat.pixels(), (byte) 200);
+        byte[] png = PngWriter.write(flat, 1);
+        assertEquals(true, png.length < flat.pixels().length / 100, png.length + " bytes");
+        BufferedImage back = TestImages.read(png);
+        assertEquals(0xFFC8C8C8, back.getRGB(1999, 999));
+    }
 }
