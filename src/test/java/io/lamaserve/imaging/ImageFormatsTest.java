@@ -153,6 +153,34 @@ class ImageFormatsTest {
     }
 
     @Test
+    void grayWithAlphaBecomesRgba() {
+        ComponentColorModel model = new ComponentColorModel(ColorSpace.getInstance(ColorSpace.CS_GRAY), true, false,
+                Transparency.TRANSLUCENT, DataBuffer.TYPE_BYTE);
+        WritableRaster raster = model.createCompatibleWritableRaster(16, 8);
+        for (int y = 0; y < 8; y++) {
+            for (int x = 0; x < 16; x++) {
+                raster.setPixel(x, y, new int[] {x * 16, y * 30});
+            }
+        }
+        byte[] png = TestImages.png(new BufferedImage(model, raster, false, null));
+        assertEquals(4, png[25], "the test file really is gray + alpha");
+        BufferedImage out = roundTrip(png, 16, 8, new int[] {0, 0, 1, 1});
+        int p = out.getRGB(9, 5);
+        assertEquals(5 * 30, p >>> 24);
+        assertEquals(9 * 16, p & 0xFF);
+        assertEquals(9 * 16, p >> 16 & 0xFF);
+    }
+
+    @Test
+    void tiffWithAlphaAnswersAsRgbaPng() {
+        BufferedImage image = TestImages.noiseWithAlpha(40, 30, 4);
+        BufferedImage out = roundTrip(TestImages.write(image, "tiff"), 40, 30, new int[] {0, 0, 2, 2});
+        assertTrue(out.getColorModel().hasAlpha());
+        assertEquals(image.getRGB(20, 20), out.getRGB(20, 20));
+        assertEquals(image.getRGB(1, 1) >>> 24, out.getRGB(1, 1) >>> 24);
+    }
+
+    @Test
     void mirrorPaddingRepeatsTheEdgeAndHandlesOnePixel() {
         assertEquals("[0, 1, 2, 2, 1, 0, 0, 1]", java.util.Arrays.toString(TileFiller.mirrorTable(8, 3)));
         assertEquals("[0, 0, 0, 0]", java.util.Arrays.toString(TileFiller.mirrorTable(4, 1)));
