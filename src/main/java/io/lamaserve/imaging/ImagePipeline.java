@@ -34,6 +34,7 @@ public class ImagePipeline {
             throw new IllegalArgumentException("tile size must be positive, found " + tileSize);
         }
         // both headers are checked before either file is decoded, so an oversized mask costs nothing either
+        ImageDecoder.checkHeader("image", imageBytes, limits);
         ImageDecoder.checkHeader("mask", maskBytes, limits);
         DecodedImage image = ImageDecoder.decode("image", imageBytes, limits);
         DecodedImage maskImage = ImageDecoder.decode("mask", maskBytes, limits);

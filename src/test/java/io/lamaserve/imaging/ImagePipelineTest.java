@@ -234,6 +234,10 @@ class ImagePipelineTest {
         ImageTooLargeException e = assertThrows(ImageTooLargeException.class, () -> pipeline.prepare(image,
                 TestImages.pngHeaderOnly(20_000, 20_000), RegionOptions.IOPAINT_DEFAULTS, T, ImageLimits.DEFAULT));
         assertTrue(e.getMessage().startsWith("mask is 20000×20000"), e.getMessage());
+        // with both broken, the image is reported first, as IOPaint decodes it first
+        BadImageException both = assertThrows(BadImageException.class, () -> pipeline.prepare("x".getBytes(),
+                "y".getBytes(), RegionOptions.IOPAINT_DEFAULTS, T, ImageLimits.DEFAULT));
+        assertTrue(both.getMessage().startsWith("image:"), both.getMessage());
     }
 
     @Test
