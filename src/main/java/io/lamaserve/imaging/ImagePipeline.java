@@ -5,6 +5,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * The image side of an inpainting request, IOPaint-compatible: {@link #prepare} decodes the image and the mask and
@@ -27,10 +28,13 @@ public class ImagePipeline {
      */
     public PreparedRequest prepare(byte[] imageBytes, byte[] maskBytes, RegionOptions options, int tileSize,
                                    ImageLimits limits) {
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(limits, "limits");
         if (tileSize < 1) {
             throw new IllegalArgumentException("tile size must be positive, found " + tileSize);
         }
         // both headers are checked before either file is decoded, so an oversized mask costs nothing either
+        ImageDecoder.checkHeader("image", imageBytes, limits);
         ImageDecoder.checkHeader("mask", maskBytes, limits);
         DecodedImage image = ImageDecoder.decode("image", imageBytes, limits);
         DecodedImage maskImage = ImageDecoder.decode("mask", maskBytes, limits);

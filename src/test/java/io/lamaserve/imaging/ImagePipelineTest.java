@@ -156,6 +156,20 @@ class ImagePipelineTest {
     }
 
     @Test
+    void rgbaAskedForAsJpegLosesOnlyTheAlpha() {
+        BufferedImage image = TestImages.noiseWithAlpha(64, 48, 14);
+        TestImages.fillRect(image, 32, 0, 32, 48, 0x40FF0000); // translucent red right half
+        EncodedImage result = run(TestImages.png(image), TestImages.png(TestImages.mask(64, 48, new int[] {0, 0, 8, 8})),
+                RegionOptions.IOPAINT_DEFAULTS, OutputFormat.JPEG);
+        assertEquals("image/jpeg", result.mediaType());
+        BufferedImage out = TestImages.read(result.bytes());
+        assertEquals(false, out.getColorModel().hasAlpha());
+        int p = out.getRGB(48, 24);
+        assertTrue((p >> 16 & 0xFF) > 230 && (p >> 8 & 0xFF) < 25 && (p & 0xFF) < 25,
+                "colour kept without alpha: " + Integer.toHexString(p));
+    }
+
+    @Test
     void emptyMaskNeedsNoInferenceAndReturnsTheInput() {
         byte[] png = TestImages.png(TestImages.noise(200, 100, 6));
         byte[] mask = TestImages.png(TestImages.mask(200, 100));
@@ -220,6 +234,10 @@ class ImagePipelineTest {
         ImageTooLargeException e = assertThrows(ImageTooLargeException.class, () -> pipeline.prepare(image,
                 TestImages.pngHeaderOnly(20_000, 20_000), RegionOptions.IOPAINT_DEFAULTS, T, ImageLimits.DEFAULT));
         assertTrue(e.getMessage().startsWith("mask is 20000×20000"), e.getMessage());
+        // with both broken, the image is reported first, as IOPaint decodes it first
+        BadImageException both = assertThrows(BadImageException.class, () -> pipeline.prepare("x".getBytes(),
+                "y".getBytes(), RegionOptions.IOPAINT_DEFAULTS, T, ImageLimits.DEFAULT));
+        assertTrue(both.getMessage().startsWith("image:"), both.getMessage());
     }
 
     @Test
