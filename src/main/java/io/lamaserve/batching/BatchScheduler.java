@@ -225,11 +225,18 @@ public class BatchScheduler {
             lock.lock();
             try {
                 while (!stopping && (batch = core.nextBatch(slot, ticker.read())) == null) {
-                    changed.awaitUninterruptibly();
+                    long holdUntil = core.holdUntil();
+                    if (holdUntil == Long.MAX_VALUE) {
+                        changed.await();
+                    } else {
+                        changed.awaitNanos(holdUntil - ticker.read());
+                    }
                 }
                 if (stopping) {
                     return;
                 }
+            } catch (InterruptedException e) {
+                return;
             } finally {
                 lock.unlock();
             }
