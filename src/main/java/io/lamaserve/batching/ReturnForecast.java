@@ -10,7 +10,7 @@ package io.lamaserve.batching;
  * average {@code r}. Arrivals that would have come anyway are discounted: with λ the request rate of the last second,
  * the window is driven by returns only when {@code r·m − λ·w ≥ 1}. Open-loop (e.g. Poisson) traffic has
  * {@code r·m ≈ λ·w} and gets no forecast. During a return-driven window the forecast is
- * {@code floor(r·m) − arrivals so far}. Not thread-safe.
+ * {@code round(r·m) − arrivals so far}. Not thread-safe.
  */
 final class ReturnForecast {
 
@@ -58,7 +58,7 @@ final class ReturnForecast {
         if (returning - background < 1) {
             return 0;
         }
-        return Math.floor(returning + 1e-9) - arrivals;
+        return Math.round(returning) - arrivals;
     }
 
     private void evictOlderThanWindow(long now) {

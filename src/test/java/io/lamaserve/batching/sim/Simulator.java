@@ -93,8 +93,7 @@ public final class Simulator {
     /** What one run measured, over requests that arrived after the warm-up. */
     public record Result(int completed, int completedTiles, int refused, int expired, double requestsPerSecond,
                          double imagesPerSecond, double p50Millis, double p99Millis, double meanBatch,
-                         long maxQueueWaitNanos, long maxLatencyNanos, List<Integer> batchSizes,
-                         boolean anyRefusedCompleted) {
+                         long maxLatencyNanos, List<Integer> batchSizes) {
     }
 
     private record Event(long at, long order, Runnable action) implements Comparable<Event> {
@@ -121,8 +120,6 @@ public final class Simulator {
     private int completedTiles;
     private int refused;
     private int expired;
-    private long maxQueueWait;
-    private boolean anyRefusedCompleted;
 
     private Simulator(Setup setup, Variant variant, Workload workload) {
         this.setup = setup;
@@ -271,7 +268,7 @@ public final class Simulator {
         double meanBatch = batchSizes.stream().mapToInt(Integer::intValue).average().orElse(0);
         return new Result(sorted.size(), completedTiles, refused, expired, sorted.size() / seconds,
                 completedTiles / seconds, percentile(sorted, 0.50) / 1e6, percentile(sorted, 0.99) / 1e6, meanBatch,
-                maxQueueWait, sorted.isEmpty() ? 0 : sorted.getLast(), List.copyOf(batchSizes), anyRefusedCompleted);
+                sorted.isEmpty() ? 0 : sorted.getLast(), List.copyOf(batchSizes));
     }
 
     private static long percentile(List<Long> sorted, double quantile) {
