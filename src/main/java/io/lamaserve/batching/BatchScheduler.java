@@ -71,7 +71,7 @@ public class BatchScheduler {
         SchedulerMetrics metrics = new SchedulerMetrics(registry);
         this.core = new SchedulingCore(settings, executors, model,
                 BatchPolicy.forMode(settings.mode(), model, executors), metrics, completer, this::exclusively);
-        metrics.registerGauges(core::queuedTiles, () -> read(() -> core.busyNanos(ticker.read())),
+        metrics.registerGauges(() -> read(core::queuedTiles), () -> read(() -> core.busyNanos(ticker.read())),
                 ticker, executors, model);
     }
 
