@@ -71,7 +71,7 @@ public class BatchScheduler {
         SchedulerMetrics metrics = new SchedulerMetrics(registry);
         this.core = new SchedulingCore(settings, executors, model,
                 BatchPolicy.forMode(settings.mode(), model, executors), metrics, completer, this::exclusively);
-        metrics.registerGauges(core::queuedTiles, () -> read(() -> core.busyNanos(ticker.read())),
+        metrics.registerGauges(() -> read(core::queuedTiles), () -> read(() -> core.busyNanos(ticker.read())),
                 ticker, executors, model);
     }
 
@@ -225,11 +225,18 @@ public class BatchScheduler {
             lock.lock();
             try {
                 while (!stopping && (batch = core.nextBatch(slot, ticker.read())) == null) {
-                    changed.awaitUninterruptibly();
+                    long holdUntil = core.holdUntil();
+                    if (holdUntil == Long.MAX_VALUE) {
+                        changed.await();
+                    } else {
+                        changed.awaitNanos(holdUntil - ticker.read());
+                    }
                 }
                 if (stopping) {
                     return;
                 }
+            } catch (InterruptedException e) {
+                return;
             } finally {
                 lock.unlock();
             }
