@@ -30,16 +30,35 @@ class ReturnForecastTest {
     @Test
     void arrivalsThatComeAnywayAreNotForecast() {
         ReturnForecast forecast = new ReturnForecast();
-        long now = 0;
-        // open-loop traffic at 40 requests/s: about 1.8 arrivals fall into every 45 ms window after a batch of 2
-        for (int cycle = 0; cycle < 200; cycle++) {
-            forecast.completed(2, now, WINDOW);
-            forecast.arrived(now + 10 * MS);
-            forecast.arrived(now + 35 * MS);
-            now += 50 * MS;
+        // open loop: a request every 25 ms regardless of completions; a batch of 2 completes every 200 ms,
+        // so each 45 ms window sees about two arrivals, but so does any other 45 ms
+        long nextArrival = 10 * MS;
+        for (long completion = 0; completion < 10_000 * MS; completion += 200 * MS) {
+            forecast.completed(2, completion, WINDOW);
+            while (nextArrival < completion + 200 * MS) {
+                forecast.arrived(nextArrival);
+                nextArrival += 25 * MS;
+            }
         }
+        long now = 10_000 * MS;
         forecast.completed(2, now, WINDOW);
         assertEquals(0.0, forecast.expectedMore(now + MS));
+    }
+
+    @Test
+    void twoClientsInTurnAreExpectedBackAfterEachAnswer() {
+        ReturnForecast forecast = new ReturnForecast();
+        long now = 0;
+        // each answer is followed by that client's next request 5 ms later
+        for (int cycle = 0; cycle < 40; cycle++) {
+            forecast.completed(1, now, WINDOW);
+            forecast.arrived(now + 5 * MS);
+            now += 65 * MS;
+        }
+        forecast.completed(1, now, WINDOW);
+        assertEquals(1.0, forecast.expectedMore(now + MS));
+        forecast.arrived(now + 5 * MS);
+        assertEquals(0.0, forecast.expectedMore(now + 6 * MS), "its own request arrived: nothing more to wait for");
     }
 
     @Test

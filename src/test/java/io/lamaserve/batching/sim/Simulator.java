@@ -60,7 +60,8 @@ public final class Simulator {
      */
     public record ClosedLoop(int clients, Duration turnaround) implements Workload {
         public String name() {
-            return "closed loop, " + clients + " client" + (clients == 1 ? "" : "s");
+            return "closed loop, " + clients + " client" + (clients == 1 ? "" : "s")
+                    + (turnaround.toMillis() == 5 ? "" : ", " + turnaround.toMillis() + " ms turnaround");
         }
     }
 
@@ -302,7 +303,9 @@ public final class Simulator {
     public static List<Workload> patterns() {
         Duration turnaround = Duration.ofMillis(5);
         return List.of(
-                new ClosedLoop(1, turnaround), new ClosedLoop(6, turnaround), new ClosedLoop(16, turnaround),
+                new ClosedLoop(1, turnaround), new ClosedLoop(2, turnaround), new ClosedLoop(4, turnaround),
+                new ClosedLoop(6, turnaround), new ClosedLoop(16, turnaround),
+                new ClosedLoop(6, Duration.ofMillis(30)), new ClosedLoop(6, Duration.ofMillis(100)),
                 new Poisson(10, 1), new Poisson(14, 1), new Poisson(25, 1), new Poisson(35, 1),
                 new Poisson(8, 4),
                 new Bursts(24, Duration.ofSeconds(2)));
@@ -315,14 +318,14 @@ public final class Simulator {
                         + "%d executor, timeout %d s, queue %d tiles; %d s measured after %d s warm-up, seed %d%n%n",
                 setup.maxBatch(), setup.executors(), setup.timeout().toSeconds(), setup.maxQueue(),
                 setup.duration().toSeconds(), setup.warmUp().toSeconds(), setup.seed());
-        String header = String.format(Locale.ROOT, "| %-34s | %-18s | %8s | %8s | %8s | %8s | %6s | %7s | %7s |",
+        String header = String.format(Locale.ROOT, "| %-42s | %-18s | %8s | %8s | %8s | %8s | %6s | %7s | %7s |",
                 "pattern", "mode", "req/s", "img/s", "p50 ms", "p99 ms", "batch", "refused", "expired");
         System.out.println(header);
         System.out.println(header.replaceAll("[^|]", "-"));
         for (Workload workload : patterns()) {
             for (Variant variant : Variant.values()) {
                 Result r = run(setup, variant, workload);
-                System.out.printf(Locale.ROOT, "| %-34s | %-18s | %8.2f | %8.2f | %8.1f | %8.1f | %6.2f | %7d | %7d |%n",
+                System.out.printf(Locale.ROOT, "| %-42s | %-18s | %8.2f | %8.2f | %8.1f | %8.1f | %6.2f | %7d | %7d |%n",
                         workload.name(), variant.label, r.requestsPerSecond(), r.imagesPerSecond(), r.p50Millis(),
                         r.p99Millis(), r.meanBatch(), r.refused(), r.expired());
             }
