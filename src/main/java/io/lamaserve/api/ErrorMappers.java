@@ -42,11 +42,13 @@ public class ErrorMappers {
 
     @ServerExceptionMapper
     public Response rejected(RejectedException e) {
-        return Response.status(e.status())
-                .header("Retry-After", Long.toString(Math.max(1, e.retryAfterSeconds())))
-                .type(MediaType.APPLICATION_JSON)
-                .entity(ApiError.of(e.status() == 429 ? "TooManyRequests" : "ServiceUnavailable", e.getMessage()))
-                .build();
+        Response.ResponseBuilder response = Response.status(e.status()).type(MediaType.APPLICATION_JSON)
+                .entity(ApiError.of(reasonPhrase(e.status()), e.getMessage()));
+        // 429 and 503 always carry a positive Retry-After; a request too large to ever fit (413) carries none
+        if (e.retryAfterSeconds() > 0) {
+            response.header("Retry-After", Long.toString(e.retryAfterSeconds()));
+        }
+        return response.build();
     }
 
     @ServerExceptionMapper
@@ -88,8 +90,7 @@ public class ErrorMappers {
         if (status >= 500) {
             LOG.error("request failed", e);
         }
-        return json(status, Response.Status.fromStatusCode(status) == null ? "Error"
-                : Response.Status.fromStatusCode(status).getReasonPhrase().replace(" ", ""), e.getMessage());
+        return json(status, reasonPhrase(status), e.getMessage());
     }
 
     /** The client hung up and its request was withdrawn; nobody reads this answer (499 = client closed request). */
@@ -104,6 +105,11 @@ public class ErrorMappers {
         LOG.error("unexpected failure", e);
         return json(500, "InternalError", "internal error (" + e.getClass().getSimpleName()
                 + "); the server log has the details");
+    }
+
+    private static String reasonPhrase(int status) {
+        Response.Status known = Response.Status.fromStatusCode(status);
+        return known == null ? "Error" : known.getReasonPhrase().replace(" ", "");
     }
 
     private static String describe(String javaType) {

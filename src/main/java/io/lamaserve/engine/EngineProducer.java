@@ -1,5 +1,6 @@
 package io.lamaserve.engine;
 
+import io.lamaserve.batching.BatchScheduler;
 import io.lamaserve.config.LamaConfig;
 import io.lamaserve.engine.onnxruntime.OnnxRuntimeEngine;
 import io.lamaserve.model.ModelProvisioner;
@@ -31,7 +32,9 @@ public class EngineProducer {
         return OnnxRuntimeEngine.open(model.file(), config.onnxruntime().threads(), config.onnxruntime().maxBatch());
     }
 
-    void close(@Disposes InpaintEngine engine) {
+    /** The scheduler's executors must be stopped before the engine's native memory goes. */
+    void close(@Disposes InpaintEngine engine, BatchScheduler scheduler) {
+        scheduler.close();
         engine.close();
     }
 }
