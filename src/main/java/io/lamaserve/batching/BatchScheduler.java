@@ -89,6 +89,9 @@ public class BatchScheduler {
         if (!drain(settings.timeout())) {
             LOG.warnf("Shutdown: work still queued or running after %s; failing what is queued", settings.timeout());
         }
+        // Shutdown observers run before any bean is destroyed: stopping the executors here guarantees no batch
+        // is still on the engine when its disposer frees the native memory.
+        close();
     }
 
     /**

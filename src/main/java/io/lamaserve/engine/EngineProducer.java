@@ -1,6 +1,5 @@
 package io.lamaserve.engine;
 
-import io.lamaserve.batching.BatchScheduler;
 import io.lamaserve.config.LamaConfig;
 import io.lamaserve.engine.onnxruntime.OnnxRuntimeEngine;
 import io.lamaserve.model.ModelProvisioner;
@@ -32,9 +31,8 @@ public class EngineProducer {
         return OnnxRuntimeEngine.open(model.file(), config.onnxruntime().threads(), config.onnxruntime().maxBatch());
     }
 
-    /** The scheduler's executors must be stopped before the engine's native memory goes. */
-    void close(@Disposes InpaintEngine engine, BatchScheduler scheduler) {
-        scheduler.close();
+    /** Runs after the scheduler stopped its executors (on the shutdown event), so no batch is on the engine. */
+    void close(@Disposes InpaintEngine engine) {
         engine.close();
     }
 }
