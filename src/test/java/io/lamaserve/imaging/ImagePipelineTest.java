@@ -134,6 +134,29 @@ class ImagePipelineTest {
     }
 
     @Test
+    void resizeWritesOnlyMaskedPixelsEvenWhenUnmaskedAreaIsNotKept() {
+        BufferedImage image = TestImages.noise(1600, 1000, 15);
+        int[][] rects = {{400, 300, 200, 100}};
+        EncodedImage result = run(TestImages.png(image), TestImages.png(TestImages.mask(1600, 1000, rects)),
+                options(HdStrategy.RESIZE, false), null);
+        assertComposited(image, TestImages.read(result.bytes()), rects);
+    }
+
+    @Test
+    void cropPastesItsWholeWindowWhenUnmaskedAreaIsNotKept() {
+        BufferedImage image = TestImages.noise(2000, 1500, 16);
+        int[][] rects = {{1000, 700, 20, 20}};
+        EncodedImage result = run(TestImages.png(image), TestImages.png(TestImages.mask(2000, 1500, rects)),
+                options(HdStrategy.CROP, false), null);
+        BufferedImage out = TestImages.read(result.bytes());
+        // the 512×512 window around the stroke takes the output; far away nothing changes
+        assertEquals(FILL, out.getRGB(1000 - 200, 700 - 200) & 0xFFFFFF);
+        assertEquals(FILL, out.getRGB(1000 + 200, 700 + 200) & 0xFFFFFF);
+        assertEquals(image.getRGB(100, 100), out.getRGB(100, 100));
+        assertEquals(image.getRGB(1900, 1400), out.getRGB(1900, 1400));
+    }
+
+    @Test
     void alphaIsKeptAndReattached() {
         BufferedImage image = TestImages.noiseWithAlpha(320, 240, 5);
         int[][] rects = {{40, 40, 100, 60}};

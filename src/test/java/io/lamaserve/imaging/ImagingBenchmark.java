@@ -31,7 +31,7 @@ public final class ImagingBenchmark {
         int runs = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         System.out.printf(Locale.ROOT, "java %s, %d cores, warm-up %d, median of %d%n",
                 Runtime.version(), Runtime.getRuntime().availableProcessors(), warmup, runs);
-        System.out.println("| image | input | in MB | tiles | decode | tiles | composite | encode | total | out MB "
+        System.out.println("| image | input | in MB | regions | decode | tiles | composite | encode | total | out MB "
                 + "| ImageIO PNG writer: zlib 1 / zlib 4 ms, zlib 1 MB |");
         System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
         for (int[] size : new int[][] {{1152, 864}, {4000, 3000}}) {
