@@ -6,6 +6,7 @@ import io.lamaserve.batching.RejectedException;
 import io.lamaserve.config.LamaConfig;
 import io.lamaserve.engine.EngineException;
 import io.lamaserve.engine.InpaintEngine;
+import io.lamaserve.engine.TilePool;
 import io.lamaserve.imaging.EncodedImage;
 import io.lamaserve.imaging.ImageLimits;
 import io.lamaserve.imaging.ImagePipeline;
@@ -36,6 +37,7 @@ public class InpaintService {
     private final InpaintEngine engine;
     private final ImageLimits limits;
     private final long maxBodyBytes;
+    private final TilePool tiles;
 
     InpaintService(ImagePipeline pipeline, BatchScheduler scheduler, InpaintEngine engine, LamaConfig config) {
         this.pipeline = pipeline;
@@ -43,6 +45,8 @@ public class InpaintService {
         this.engine = engine;
         this.limits = new ImageLimits(config.limits().maxPixels());
         this.maxBodyBytes = config.limits().maxBodyBytes();
+        // enough idle tiles for a full queue plus one batch in flight per executor
+        this.tiles = new TilePool(engine.tileSize(), config.batching().maxQueue() + engine.parallelism() * engine.maxBatch());
     }
 
     /**
@@ -56,13 +60,25 @@ public class InpaintService {
             throw new PayloadTooLargeException("image and mask are " + received + " bytes together, the limit is "
                     + maxBodyBytes + " (lama.limits.max-body-bytes)");
         }
-        PreparedRequest prepared = pipeline.prepare(call.image(), call.mask(), call.regions(), engine.tileSize(), limits);
-        if (!prepared.tiles().isEmpty()) {
-            InferenceTicket ticket = scheduler.submit(prepared.tiles(), call.timeout());
-            onClientGone.accept(ticket::cancel);
-            await(ticket);
+        PreparedRequest prepared = pipeline.prepare(call.image(), call.mask(), call.regions(), engine.tileSize(),
+                limits, tiles::acquire);
+        boolean tilesIdle = true;
+        try {
+            if (!prepared.tiles().isEmpty()) {
+                InferenceTicket ticket = scheduler.submit(prepared.tiles(), call.timeout());
+                onClientGone.accept(ticket::cancel);
+                await(ticket);
+            }
+            return pipeline.complete(prepared, call.format(), call.quality());
+        } catch (CancellationException withdrawn) {
+            // a withdrawn request's tiles may still be in a running batch: leave them to the garbage collector
+            tilesIdle = false;
+            throw withdrawn;
+        } finally {
+            if (tilesIdle) {
+                tiles.release(prepared.tiles());
+            }
         }
-        return pipeline.complete(prepared, call.format(), call.quality());
     }
 
     private static void await(InferenceTicket ticket) throws RejectedException, EngineException {
