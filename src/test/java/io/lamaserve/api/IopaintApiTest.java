@@ -126,6 +126,16 @@ class IopaintApiTest {
     }
 
     @Test
+    void exifRotatedInputIsTurnedUprightFirst() {
+        BufferedImage upright = TestImages.photo(200, 300, BufferedImage.TYPE_INT_RGB, 12);
+        byte[] stored = TestImages.pngWithOrientation(TestImages.storedForOrientation6(upright), 6);
+        BufferedImage mask = TestImages.strokeMask(200, 300, new int[][]{{30, 40, 170, 260}}, 16);
+        Response response = post(webClientBody(stored, "image/png", TestImages.encode(mask, "png")));
+        response.then().statusCode(200);
+        assertUnmaskedUnchanged(upright, mask, TestImages.decode(response.asByteArray()));
+    }
+
+    @Test
     void jpegInJpegOut() {
         BufferedImage image = TestImages.photo(300, 200, BufferedImage.TYPE_INT_RGB, 4);
         BufferedImage mask = TestImages.strokeMask(300, 200, new int[][]{{50, 50, 250, 150}}, 16);

@@ -66,6 +66,39 @@ final class TestImages {
         }
     }
 
+    /** U rotated a quarter turn counter-clockwise: what a camera stores for an upright U with EXIF orientation 6. */
+    static BufferedImage storedForOrientation6(BufferedImage upright) {
+        BufferedImage stored = new BufferedImage(upright.getHeight(), upright.getWidth(), upright.getType());
+        for (int y = 0; y < upright.getHeight(); y++) {
+            for (int x = 0; x < upright.getWidth(); x++) {
+                stored.setRGB(y, upright.getWidth() - 1 - x, upright.getRGB(x, y));
+            }
+        }
+        return stored;
+    }
+
+    /** A PNG with an eXIf chunk holding only the orientation tag, placed right after IHDR. */
+    static byte[] pngWithOrientation(BufferedImage image, int orientation) {
+        byte[] png = encode(image, "png");
+        java.nio.ByteBuffer tiff = java.nio.ByteBuffer.allocate(26);
+        tiff.put(new byte[]{'M', 'M', 0, 42}).putInt(8).putShort((short) 1)
+                .putShort((short) 0x0112).putShort((short) 3).putInt(1).putShort((short) orientation).putShort((short) 0)
+                .putInt(0);
+        byte[] data = tiff.array();
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update("eXIf".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        crc.update(data);
+        java.nio.ByteBuffer chunk = java.nio.ByteBuffer.allocate(12 + data.length);
+        chunk.putInt(data.length).put("eXIf".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).put(data)
+                .putInt((int) crc.getValue());
+        int afterHeader = 8 + 25;
+        byte[] out = new byte[png.length + chunk.capacity()];
+        System.arraycopy(png, 0, out, 0, afterHeader);
+        System.arraycopy(chunk.array(), 0, out, afterHeader, chunk.capacity());
+        System.arraycopy(png, afterHeader, out, afterHeader + chunk.capacity(), png.length - afterHeader);
+        return out;
+    }
+
     static String dataUrl(byte[] bytes, String mime) {
         return "data:" + mime + ";base64," + Base64.getEncoder().encodeToString(bytes);
     }
