@@ -6,6 +6,7 @@ import io.quarkus.vertx.http.HttpServerStart;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.ObservesAsync;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
@@ -31,7 +32,8 @@ public class StartupTimelineProducer {
         timeline.mark(StartupPhase.CONFIG_LOADED, "configuration read, CDI container up");
     }
 
-    void onHttpStart(@Observes HttpServerStart event, StartupTimeline timeline) {
+    /** Quarkus fires this event asynchronously once the socket is bound. */
+    void onHttpStart(@ObservesAsync HttpServerStart event, StartupTimeline timeline) {
         timeline.mark(StartupPhase.HTTP_LISTENING, "port " + event.options().getPort());
     }
 }
