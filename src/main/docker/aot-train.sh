@@ -6,6 +6,8 @@
 #
 #   src/main/docker/aot-train.sh <java> <quarkus-app-dir> <model.onnx> <cache-file> [requests-dir]
 #
+# JAVA_ARGFILE (optional): a java @argfile with the flags the image starts the app with; the training run must use
+# the same ones (a different GC, for one, makes the JVM ignore parts of the cache).
 # The cache is only valid for the exact same java binary (same runtime image) and the same class path, so run it
 # with the runtime the image ships and in the directory layout the image uses.
 set -euo pipefail
@@ -13,7 +15,9 @@ java=${1:?usage: aot-train.sh <java> <app-dir> <model> <cache-file> [requests-di
 app=${2:?}; model=${3:?}; cache=${4:?}; requests=${5:-$(dirname "$0")/aot-training}
 port=${AOT_TRAINING_PORT:-18080}
 log=$(mktemp)
-"$java" -XX:AOTCacheOutput="$cache" --enable-native-access=ALL-UNNAMED \
+flags=(--enable-native-access=ALL-UNNAMED)
+[ -n "${JAVA_ARGFILE:-}" ] && flags=("@$JAVA_ARGFILE")
+"$java" "${flags[@]}" -XX:AOTCacheOutput="$cache" \
   -Dquarkus.http.port="$port" -Dlama.model.path="$model" -Dlama.engine=onnxruntime \
   -jar "$app/quarkus-run.jar" >"$log" 2>&1 &
 pid=$!
