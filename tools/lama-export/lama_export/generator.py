@@ -34,7 +34,7 @@ GLOBAL_RATIO = 0.75
 class DftMatrices:
     """Caches the constant DFT matrices per (height, width, dtype, device).
 
-    Every Fourier unit of one size shares the same tensors, so the exported graph holds each matrix once.
+    Every Fourier unit of one size uses the same four matrices; the exporter stores each of them once.
     """
 
     _cache: Dict[Tuple[int, int, torch.dtype, torch.device], Tuple[torch.Tensor, ...]] = {}

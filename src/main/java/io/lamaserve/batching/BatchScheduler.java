@@ -71,7 +71,7 @@ public class BatchScheduler {
         SchedulerMetrics metrics = new SchedulerMetrics(registry);
         this.core = new SchedulingCore(settings, executors, model,
                 BatchPolicy.forMode(settings.mode(), model, executors), metrics, completer, this::exclusively);
-        metrics.registerGauges(core::queuedTiles, () -> read(() -> core.busyNanos(ticker.read())),
+        metrics.registerGauges(() -> read(core::queuedTiles), () -> read(() -> core.busyNanos(ticker.read())),
                 ticker, executors, model);
     }
 
@@ -89,6 +89,9 @@ public class BatchScheduler {
         if (!drain(settings.timeout())) {
             LOG.warnf("Shutdown: work still queued or running after %s; failing what is queued", settings.timeout());
         }
+        // Shutdown observers run before any bean is destroyed: stopping the executors here guarantees no batch
+        // is still on the engine when its disposer frees the native memory.
+        close();
     }
 
     /**
@@ -225,11 +228,18 @@ public class BatchScheduler {
             lock.lock();
             try {
                 while (!stopping && (batch = core.nextBatch(slot, ticker.read())) == null) {
-                    changed.awaitUninterruptibly();
+                    long holdUntil = core.holdUntil();
+                    if (holdUntil == Long.MAX_VALUE) {
+                        changed.await();
+                    } else {
+                        changed.awaitNanos(holdUntil - ticker.read());
+                    }
                 }
                 if (stopping) {
                     return;
                 }
+            } catch (InterruptedException e) {
+                return;
             } finally {
                 lock.unlock();
             }

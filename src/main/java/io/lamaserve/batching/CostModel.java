@@ -95,6 +95,21 @@ public final class CostModel {
         return Math.round(estimate(batchSize));
     }
 
+    /**
+     * The part of a batch of {@code batchSize} that one more image would share: {@code L(n) − n·(L(n+1) − L(n))},
+     * the intercept of the curve's local slope (45 ms for 45 ms + 20 ms per image). Zero where an extra image costs
+     * its full share, i.e. where waiting for it cannot raise images/s.
+     */
+    public synchronized long marginalFixedNanos(int batchSize) {
+        checkSize(batchSize);
+        if (batchSize == maxBatch) {
+            return 0;
+        }
+        double current = estimate(batchSize);
+        double slope = estimate(batchSize + 1) - current;
+        return Math.max(0, Math.round(current - batchSize * slope));
+    }
+
     /** Predicted images per second of back-to-back batches of the given size on one executor. */
     public double imagesPerSecond(int batchSize) {
         return batchSize * 1e9 / latencyNanos(batchSize);

@@ -4,6 +4,7 @@ import io.lamaserve.engine.Tile;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
  * A request admitted by the scheduler: its tiles, its deadline and the future that completes when every tile's
@@ -32,7 +33,7 @@ public final class InferenceTicket {
     private final CompletableFuture<Void> completion = new CompletableFuture<>();
     private final Runnable canceller;
 
-    InferenceTicket(List<Tile> tiles, long arrivalNanos, long deadlineNanos, java.util.function.Consumer<InferenceTicket> cancelRoute) {
+    InferenceTicket(List<Tile> tiles, long arrivalNanos, long deadlineNanos, Consumer<InferenceTicket> cancelRoute) {
         this.tiles = List.copyOf(tiles);
         this.arrivalNanos = arrivalNanos;
         this.deadlineNanos = deadlineNanos;

@@ -27,6 +27,9 @@ public final class SchedulingCore {
     private final Executor completer;
     private final Executor serializer;
     private final TileQueue queue = new TileQueue();
+    private final ReturnForecast returns = new ReturnForecast();
+    /** When an executor holding a small queue must look again; {@link Long#MAX_VALUE} = no hold. */
+    private long holdUntil = Long.MAX_VALUE;
     private final Batch[] running;
     private long busyNanosFinished;
     private boolean admitting = true;
@@ -91,23 +94,32 @@ public final class SchedulingCore {
         InferenceTicket ticket = new InferenceTicket(tiles, now, now + timeout.toNanos(),
                 t -> serializer.execute(() -> cancel(t)));
         queue.add(ticket);
+        returns.arrived(now);
         return ticket;
     }
 
     /**
-     * The batch executor {@code slot} should run now, or null when nothing waits. Drops overdue requests first.
-     * Never waits: an idle executor takes what is queued (work-conserving).
+     * The batch executor {@code slot} should run now, or null when nothing waits or the policy holds a small queue
+     * for more tiles; in that case {@link #holdUntil()} says when to ask again (new arrivals are another reason).
+     * Drops overdue requests first.
      */
     public Batch nextBatch(int slot, long now) {
         if (running[slot] != null) {
             throw new IllegalStateException("executor " + slot + " is still running a batch");
         }
+        holdUntil = Long.MAX_VALUE;
         expireOverdue(now);
         InferenceTicket oldest = queue.oldest();
         if (oldest == null) {
             return null;
         }
-        int cap = Math.min(model.maxBatch(), policy.cap(queue.queuedTiles(), oldest.deadlineNanos - now));
+        long slack = oldest.deadlineNanos - now;
+        long hold = policy.holdNanos(queue.queuedTiles(), slack, returns.sinceCompletion(now), returns.expectedMore(now));
+        if (hold > 0) {
+            holdUntil = now + hold;
+            return null;
+        }
+        int cap = Math.min(model.maxBatch(), policy.cap(queue.queuedTiles(), slack));
         List<Batch.Entry> entries = queue.take(Math.max(1, cap), policy.interleavesRequests());
         Batch batch = new Batch(slot, entries, now, now + model.latencyNanos(entries.size()));
         running[slot] = batch;
@@ -120,14 +132,17 @@ public final class SchedulingCore {
         long latency = finish(batch, now);
         model.record(batch.size(), latency);
         metrics.computed(batch, latency);
+        int finishedRequests = 0;
         for (Batch.Entry entry : batch.entries()) {
             InferenceTicket owner = entry.owner();
             owner.computed++;
             if (owner.state == InferenceTicket.State.ACTIVE && owner.computed == owner.tiles.size()) {
                 owner.state = InferenceTicket.State.DONE;
+                finishedRequests++;
                 completer.execute(() -> owner.future().complete(null));
             }
         }
+        returns.completed(finishedRequests, now, model.marginalFixedNanos(1));
     }
 
     /** The engine failed the batch: every request with a tile in it fails with 503 and leaves the queue. */
@@ -214,6 +229,11 @@ public final class SchedulingCore {
 
     public int queuedTiles() {
         return queue.queuedTiles();
+    }
+
+    /** After {@link #nextBatch} returned null because of a hold: when to ask again; otherwise {@link Long#MAX_VALUE}. */
+    public long holdUntil() {
+        return holdUntil;
     }
 
     /** Earliest deadline among queued requests, or {@link Long#MAX_VALUE} when none. */

@@ -16,4 +16,9 @@ public final class SerialPolicy implements BatchPolicy {
     public boolean interleavesRequests() {
         return false;
     }
+
+    @Override
+    public long holdNanos(int queuedTiles, long oldestSlackNanos, long sinceCompletionNanos, double expectedArrivals) {
+        return 0;
+    }
 }

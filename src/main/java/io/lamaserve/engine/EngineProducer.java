@@ -31,6 +31,7 @@ public class EngineProducer {
         return OnnxRuntimeEngine.open(model.file(), config.onnxruntime().threads(), config.onnxruntime().maxBatch());
     }
 
+    /** Runs after the scheduler stopped its executors (on the shutdown event), so no batch is on the engine. */
     void close(@Disposes InpaintEngine engine) {
         engine.close();
     }

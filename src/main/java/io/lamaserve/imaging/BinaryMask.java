@@ -47,10 +47,6 @@ record BinaryMask(int width, int height, byte[] bits) {
         return true;
     }
 
-    boolean get(int x, int y) {
-        return bits[y * width + x] != 0;
-    }
-
     private static boolean colourIsBlack(byte[] rgba) {
         for (int s = 0; s < rgba.length; s += 4) {
             if ((rgba[s] | rgba[s + 1] | rgba[s + 2]) != 0) {

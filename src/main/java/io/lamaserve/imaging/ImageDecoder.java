@@ -18,7 +18,8 @@ import java.util.Iterator;
 /**
  * Decodes an uploaded file into an upright {@link DecodedImage}. The pixel limit is checked on the dimensions the
  * reader takes from the header, before any pixel data is decoded, so an oversized or "decompression bomb" file is
- * rejected for the cost of reading a few bytes. GIF and TIFF inputs give their first frame.
+ * rejected for the cost of reading a few bytes; JPEGs with an absurd number of scans are refused the same way
+ * ({@link JpegScans}). GIF and TIFF inputs give their first frame.
  */
 final class ImageDecoder {
 
@@ -44,9 +45,10 @@ final class ImageDecoder {
         ImageReader reader = readerFor(format, role);
         try (ImageInputStream input = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
             reader.setInput(input, true, true);
-            int width = reader.getWidth(0);
-            int height = reader.getHeight(0);
-            checkSize(role, width, height, limits);
+            checkSize(role, reader.getWidth(0), reader.getHeight(0), limits);
+            if (format == ImageFormat.JPEG) {
+                JpegScans.check(role, bytes);
+            }
             ImageReadParam param = reader.getDefaultReadParam();
             BufferedImage image = reader.read(0, param);
             PixelRaster raster = RasterExtractor.extract(image);
@@ -71,6 +73,9 @@ final class ImageDecoder {
         try (ImageInputStream input = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
             reader.setInput(input, true, true);
             checkSize(role, reader.getWidth(0), reader.getHeight(0), limits);
+            if (format == ImageFormat.JPEG) {
+                JpegScans.check(role, bytes);
+            }
         } catch (IOException | RuntimeException e) {
             throw asInputProblem(role, format, e);
         } finally {

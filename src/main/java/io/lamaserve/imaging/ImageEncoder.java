@@ -20,15 +20,12 @@ import java.io.UncheckedIOException;
 import java.util.Iterator;
 
 /**
- * Encodes a {@link PixelRaster} as PNG (8-bit RGB or RGBA) or JPEG (RGB, alpha dropped) with ImageIO, wrapping the
- * pixel array without copying it.
+ * Encodes a {@link PixelRaster} as PNG (8-bit RGB or RGBA, with {@link PngWriter}) or JPEG (RGB, alpha dropped, with
+ * ImageIO's writer wrapping the pixel array without copying it).
  */
 final class ImageEncoder {
 
-    /**
-     * zlib level of PNG output. Level 1 costs a fraction of the default level's time for a few percent more bytes on
-     * photographs (see the imaging documentation for measurements).
-     */
+    /** zlib level of PNG output: the fastest level; higher levels cost much more time for a few percent of size. */
     static final int PNG_DEFLATE_LEVEL = 1;
 
     private ImageEncoder() {
@@ -39,9 +36,14 @@ final class ImageEncoder {
      */
     static byte[] encode(PixelRaster raster, OutputFormat format, int jpegQuality) {
         return switch (format) {
-            case PNG -> write(wrap(raster, raster.hasAlpha()), "png", pngParam());
+            case PNG -> PngWriter.write(raster, PNG_DEFLATE_LEVEL);
             case JPEG -> write(wrap(raster, false), "jpeg", jpegParam(jpegQuality));
         };
+    }
+
+    /** PNG through ImageIO's writer at a given zlib level (0..9); kept to compare with {@link PngWriter}. */
+    static byte[] encodePngWithImageIo(PixelRaster raster, int deflateLevel) {
+        return write(wrap(raster, raster.hasAlpha()), "png", pngParam(deflateLevel));
     }
 
     /** A BufferedImage view of the raster: RGB(A) byte-interleaved, sRGB, alpha not premultiplied. */
@@ -87,12 +89,12 @@ final class ImageEncoder {
         return chosen;
     }
 
-    private static ParamSetter pngParam() {
+    private static ParamSetter pngParam(int level) {
         return param -> {
             if (param.canWriteCompressed()) {
                 param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
                 // the JDK writer maps quality q to zlib level 9 - round(9 * q)
-                param.setCompressionQuality(1f - PNG_DEFLATE_LEVEL / 9f);
+                param.setCompressionQuality(1f - level / 9f);
             }
         };
     }

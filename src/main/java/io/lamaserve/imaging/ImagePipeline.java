@@ -5,6 +5,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * The image side of an inpainting request, IOPaint-compatible: {@link #prepare} decodes the image and the mask and
@@ -27,10 +29,23 @@ public class ImagePipeline {
      */
     public PreparedRequest prepare(byte[] imageBytes, byte[] maskBytes, RegionOptions options, int tileSize,
                                    ImageLimits limits) {
+        return prepare(imageBytes, maskBytes, options, tileSize, limits, () -> Tile.allocate(tileSize));
+    }
+
+    /**
+     * As {@link #prepare(byte[], byte[], RegionOptions, int, ImageLimits)}, taking the tiles from {@code tiles}
+     * (a pool), which must hand out tiles of side {@code tileSize}. Every value of a tile's image and mask is
+     * overwritten, so recycled tiles need no clearing.
+     */
+    public PreparedRequest prepare(byte[] imageBytes, byte[] maskBytes, RegionOptions options, int tileSize,
+                                   ImageLimits limits, Supplier<Tile> tiles) {
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(limits, "limits");
         if (tileSize < 1) {
             throw new IllegalArgumentException("tile size must be positive, found " + tileSize);
         }
         // both headers are checked before either file is decoded, so an oversized mask costs nothing either
+        ImageDecoder.checkHeader("image", imageBytes, limits);
         ImageDecoder.checkHeader("mask", maskBytes, limits);
         DecodedImage image = ImageDecoder.decode("image", imageBytes, limits);
         DecodedImage maskImage = ImageDecoder.decode("mask", maskBytes, limits);
@@ -44,13 +59,13 @@ public class ImagePipeline {
             return new PreparedRequest(imageBytes, image, mask, List.of(), List.of());
         }
         List<Region> regions = new RegionPlanner(options, tileSize).plan(mask);
-        List<Tile> tiles = new ArrayList<>(regions.size());
+        List<Tile> filled = new ArrayList<>(regions.size());
         for (Region region : regions) {
-            Tile tile = Tile.allocate(tileSize);
+            Tile tile = tiles.get();
             TileFiller.fill(image.raster(), mask, region, tile);
-            tiles.add(tile);
+            filled.add(tile);
         }
-        return new PreparedRequest(imageBytes, image, mask, regions, tiles);
+        return new PreparedRequest(imageBytes, image, mask, regions, filled);
     }
 
     /**

@@ -9,7 +9,7 @@ package io.lamaserve.imaging;
  * @param channels 3 (RGB) or 4 (RGBA, alpha not premultiplied)
  * @param pixels   {@code width * height * channels} bytes
  */
-public record PixelRaster(int width, int height, int channels, byte[] pixels) {
+record PixelRaster(int width, int height, int channels, byte[] pixels) {
 
     public PixelRaster {
         if (channels != 3 && channels != 4) {
@@ -21,15 +21,11 @@ public record PixelRaster(int width, int height, int channels, byte[] pixels) {
         }
     }
 
-    public static PixelRaster allocate(int width, int height, int channels) {
+    static PixelRaster allocate(int width, int height, int channels) {
         return new PixelRaster(width, height, channels, new byte[Math.multiplyExact(Math.multiplyExact(width, height), channels)]);
     }
 
-    public boolean hasAlpha() {
+    boolean hasAlpha() {
         return channels == 4;
-    }
-
-    public long pixelCount() {
-        return (long) width * height;
     }
 }

@@ -2,9 +2,11 @@ package io.lamaserve.imaging;
 
 import io.lamaserve.engine.Tile;
 
+import java.util.Arrays;
+
 /**
  * Writes one region of the image into a model tile: planar RGB in 0..1 and the mask as 0/1.
- * A region wider or taller than the tile arrives already scaled down (area averaging; a tile pixel is masked when any
+ * A region planned smaller than its window is first scaled down (area averaging; a tile pixel is masked when any
  * image pixel under it is). The content sits in the top-left corner; the rest of the tile is filled by mirroring the
  * content (symmetric reflection, the edge pixel repeated, as IOPaint's padding does, repeating as often as needed, so
  * a one-pixel region is simply replicated). The padding is never masked.
@@ -98,10 +100,11 @@ final class TileFiller {
         float[] ws = across.weights;
         float[] wd = down.weights;
         int[] targetRowOf = new int[win.height()];
-        java.util.Arrays.fill(targetRowOf, -1);
+        Arrays.fill(targetRowOf, -1);
+        // the lowest target row each source row feeds; when shrinking, a source row feeds at most that one and the
+        // one above it
         for (int j = 0; j < ch; j++) {
             for (int k = 0; k < down.count[j]; k++) {
-                // a source row can feed two target rows; handled below by walking target rows per source row
                 targetRowOf[down.first[j] + k] = j;
             }
         }

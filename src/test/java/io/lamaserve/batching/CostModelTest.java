@@ -94,4 +94,15 @@ class CostModelTest {
         assertThrows(IllegalStateException.class, () -> model.latencyNanos(1));
         assertThrows(IllegalArgumentException.class, () -> model.seed(9, MS));
     }
+
+    @Test
+    void marginalFixedCostIsTheInterceptOfTheLocalSlope() {
+        CostModel t4 = seeded(16, CostCurves.T4, List.of(1, 2, 4, 8, 16));
+        assertEquals(45 * MS, t4.marginalFixedNanos(1));
+        assertEquals(45 * MS, t4.marginalFixedNanos(5));
+        assertEquals(0, t4.marginalFixedNanos(8));   // beyond 8 an image costs its full share
+        assertEquals(0, t4.marginalFixedNanos(16));
+        CostModel cpu = seeded(4, CostCurves.LINEAR_CPU, List.of(1, 2, 4));
+        assertEquals(0, cpu.marginalFixedNanos(1));
+    }
 }

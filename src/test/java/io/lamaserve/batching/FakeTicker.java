@@ -20,8 +20,4 @@ public final class FakeTicker implements Ticker {
     public void advanceNanos(long delta) {
         nanos.addAndGet(delta);
     }
-
-    public void set(long value) {
-        nanos.set(value);
-    }
 }

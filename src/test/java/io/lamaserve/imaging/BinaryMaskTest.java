@@ -61,6 +61,22 @@ class BinaryMaskTest {
     }
 
     @Test
+    void oneBitMaskWorks() {
+        BufferedImage binary = new BufferedImage(20, 3, BufferedImage.TYPE_BYTE_BINARY);
+        TestImages.fillRect(binary, 5, 1, 9, 1, 0xFFFFFFFF);
+        byte[] png = TestImages.png(binary);
+        assertEquals(1, png[24], "the test file really is 1-bit");
+        BinaryMask mask = fromPng(binary);
+        int set = 0;
+        for (int i = 0; i < mask.bits().length; i++) {
+            boolean inside = i / 20 == 1 && i % 20 >= 5 && i % 20 < 14;
+            assertEquals(inside ? 1 : 0, mask.bits()[i], "pixel " + i);
+            set += mask.bits()[i];
+        }
+        assertEquals(9, set);
+    }
+
+    @Test
     void emptyMaskIsEmpty() {
         assertTrue(fromPng(TestImages.mask(30, 20)).isEmpty());
         assertTrue(!fromPng(TestImages.mask(30, 20, new int[] {29, 19, 1, 1})).isEmpty());

@@ -134,6 +134,29 @@ class ImagePipelineTest {
     }
 
     @Test
+    void resizeWritesOnlyMaskedPixelsEvenWhenUnmaskedAreaIsNotKept() {
+        BufferedImage image = TestImages.noise(1600, 1000, 15);
+        int[][] rects = {{400, 300, 200, 100}};
+        EncodedImage result = run(TestImages.png(image), TestImages.png(TestImages.mask(1600, 1000, rects)),
+                options(HdStrategy.RESIZE, false), null);
+        assertComposited(image, TestImages.read(result.bytes()), rects);
+    }
+
+    @Test
+    void cropPastesItsWholeWindowWhenUnmaskedAreaIsNotKept() {
+        BufferedImage image = TestImages.noise(2000, 1500, 16);
+        int[][] rects = {{1000, 700, 20, 20}};
+        EncodedImage result = run(TestImages.png(image), TestImages.png(TestImages.mask(2000, 1500, rects)),
+                options(HdStrategy.CROP, false), null);
+        BufferedImage out = TestImages.read(result.bytes());
+        // the 512×512 window around the stroke takes the output; far away nothing changes
+        assertEquals(FILL, out.getRGB(1000 - 200, 700 - 200) & 0xFFFFFF);
+        assertEquals(FILL, out.getRGB(1000 + 200, 700 + 200) & 0xFFFFFF);
+        assertEquals(image.getRGB(100, 100), out.getRGB(100, 100));
+        assertEquals(image.getRGB(1900, 1400), out.getRGB(1900, 1400));
+    }
+
+    @Test
     void alphaIsKeptAndReattached() {
         BufferedImage image = TestImages.noiseWithAlpha(320, 240, 5);
         int[][] rects = {{40, 40, 100, 60}};
@@ -153,6 +176,20 @@ class ImagePipelineTest {
                 }
             }
         }
+    }
+
+    @Test
+    void rgbaAskedForAsJpegLosesOnlyTheAlpha() {
+        BufferedImage image = TestImages.noiseWithAlpha(64, 48, 14);
+        TestImages.fillRect(image, 32, 0, 32, 48, 0x40FF0000); // translucent red right half
+        EncodedImage result = run(TestImages.png(image), TestImages.png(TestImages.mask(64, 48, new int[] {0, 0, 8, 8})),
+                RegionOptions.IOPAINT_DEFAULTS, OutputFormat.JPEG);
+        assertEquals("image/jpeg", result.mediaType());
+        BufferedImage out = TestImages.read(result.bytes());
+        assertEquals(false, out.getColorModel().hasAlpha());
+        int p = out.getRGB(48, 24);
+        assertTrue((p >> 16 & 0xFF) > 230 && (p >> 8 & 0xFF) < 25 && (p & 0xFF) < 25,
+                "colour kept without alpha: " + Integer.toHexString(p));
     }
 
     @Test
@@ -220,6 +257,10 @@ class ImagePipelineTest {
         ImageTooLargeException e = assertThrows(ImageTooLargeException.class, () -> pipeline.prepare(image,
                 TestImages.pngHeaderOnly(20_000, 20_000), RegionOptions.IOPAINT_DEFAULTS, T, ImageLimits.DEFAULT));
         assertTrue(e.getMessage().startsWith("mask is 20000×20000"), e.getMessage());
+        // with both broken, the image is reported first, as IOPaint decodes it first
+        BadImageException both = assertThrows(BadImageException.class, () -> pipeline.prepare("x".getBytes(),
+                "y".getBytes(), RegionOptions.IOPAINT_DEFAULTS, T, ImageLimits.DEFAULT));
+        assertTrue(both.getMessage().startsWith("image:"), both.getMessage());
     }
 
     @Test
