@@ -55,13 +55,4 @@ for round in $(seq 1 "$rounds"); do
   done
 done
 echo "== medians over $rounds round(s) (ms; phases after JVM start, probe_ready and ready_wall after launch)"
-head -1 "$work/runs.txt"
-for variant in "${variants[@]}"; do
-  grep -E "^$(sed 's/+/\\+/' <<<"$variant") +[0-9]+ " "$work/runs.txt" | python3 -c '
-import sys, statistics
-rows = [line.split() for line in sys.stdin]
-label = rows[0][0]
-cols = list(zip(*[r[2:] for r in rows]))
-med = [statistics.median([float(v) for v in c if v != "-"]) if any(v != "-" for v in c) else None for c in cols]
-print(f"{label:<12} {\"med\":>3} " + " ".join(f"{\"-\" if m is None else round(m):>14}" for m in med))'
-done
+bench/coldstart/medians.py "$work/runs.txt"
