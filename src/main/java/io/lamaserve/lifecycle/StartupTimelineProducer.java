@@ -34,6 +34,7 @@ public class StartupTimelineProducer {
 
     /** Quarkus fires this event asynchronously once the socket is bound. */
     void onHttpStart(@ObservesAsync HttpServerStart event, StartupTimeline timeline) {
-        timeline.mark(StartupPhase.HTTP_LISTENING, "port " + event.options().getPort());
+        int port = event.options().getPort();
+        timeline.mark(StartupPhase.HTTP_LISTENING, port > 0 ? "port " + port : "HTTP server started");
     }
 }
