@@ -44,6 +44,17 @@ def wait_ready(port, process, limit_s, interval_s):
     return None
 
 
+def post_json(port, path, body):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        connection.request("POST", path, body=body, headers={"Content-Type": "application/json"})
+        response = connection.getresponse()
+        response.read()
+        return response.status
+    finally:
+        connection.close()
+
+
 def phases_after_warmup(port, limit_s):
     """The startup gauges (ms since JVM start) and the JVM start time, once 'ready' is reported."""
     deadline = time.monotonic() + limit_s
@@ -74,6 +85,8 @@ def main():
     parser.add_argument("-p", "--port", type=int, default=8080)
     parser.add_argument("-l", "--label", default="run")
     parser.add_argument("--interval-ms", type=float, default=10.0)
+    parser.add_argument("--first-request", metavar="JSON_FILE",
+                        help="after readiness, POST this IOPaint request to /api/v1/inpaint and time it (first_req)")
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args()
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
@@ -85,7 +98,8 @@ def main():
     except OSError:
         pass
 
-    columns = ["probe_ready", "jvm_start"] + PHASES + ["ready_wall"]
+    columns = ["probe_ready", "jvm_start"] + PHASES + ["ready_wall", "first_req"]
+    first_body = open(args.first_request, "rb").read() if args.first_request else None
     print(f"{'label':<12} {'run':>3} " + " ".join(f"{c:>14}" for c in columns) + "   (ms)")
     rows = []
     for run in range(1, args.runs + 1):
@@ -99,6 +113,13 @@ def main():
                     sys.stderr.write(log.read().decode("utf-8", "replace")[-4000:])
                     sys.exit(f"run {run}: not ready within 60 s")
                 gauges, jvm_start = phases_after_warmup(args.port, 120)
+                first_ms = None
+                if first_body is not None:
+                    sent = time.monotonic()
+                    status = post_json(args.port, "/api/v1/inpaint", first_body)
+                    if status != 200:
+                        sys.exit(f"run {run}: first request answered {status}")
+                    first_ms = (time.monotonic() - sent) * 1000
             finally:
                 process.terminate()
                 process.wait(60)
@@ -109,6 +130,7 @@ def main():
         row = {"probe_ready": (ready_at - launched) * 1000, "jvm_start": offset}
         row.update({phase: gauges.get(phase) for phase in PHASES})
         row["ready_wall"] = offset + gauges["ready"] if offset is not None and "ready" in gauges else None
+        row["first_req"] = first_ms
         rows.append(row)
         print(f"{args.label:<12} {run:>3} " + " ".join(fmt(row[c], 14) for c in columns), flush=True)
         for line in lines:

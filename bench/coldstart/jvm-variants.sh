@@ -51,7 +51,8 @@ echo "== $rounds round(s); machine: $(nproc) CPU(s), $(grep -m1 'model name' /pr
 for round in $(seq 1 "$rounds"); do
   for variant in "${variants[@]}"; do
     # -XX:AOTMode=on makes the JVM refuse to start rather than silently run without the cache
-    bench/coldstart/measure.sh -n 1 -l "$variant" -- ${command[$variant]} | tee -a "$work/runs.txt" | grep -v ' med '
+    bench/coldstart/measure.sh -n 1 -l "$variant" --first-request src/main/docker/aot-training/small-320x240.json \
+      -- ${command[$variant]} | tee -a "$work/runs.txt" | grep -v ' med '
   done
 done
 echo "== medians over $rounds round(s) (ms; phases after JVM start, probe_ready and ready_wall after launch)"
