@@ -4,6 +4,8 @@ import io.lamaserve.config.LamaConfig;
 import io.lamaserve.engine.EngineException;
 import io.lamaserve.engine.InpaintEngine;
 import io.lamaserve.engine.Tile;
+import io.lamaserve.lifecycle.StartupPhase;
+import io.lamaserve.lifecycle.StartupTimeline;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -51,6 +53,9 @@ public class BatchScheduler {
     private volatile boolean draining;
     private volatile boolean started;
     private boolean stopping;
+    /** Receives the end of warm-up as a startup phase; absent when the scheduler is built outside CDI (tests). */
+    @Inject
+    StartupTimeline timeline;
 
     @Inject
     public BatchScheduler(InpaintEngine engine, LamaConfig config, MeterRegistry registry) {
@@ -126,6 +131,9 @@ public class BatchScheduler {
             warmedUp = true;
         } finally {
             lock.unlock();
+        }
+        if (timeline != null) {
+            timeline.mark(StartupPhase.WARMUP_DONE, "cost sweep, knee " + model.knee());
         }
     }
 
