@@ -133,21 +133,28 @@ def encode(pixels: np.ndarray, compress_level: int = 6, exif: Optional[bytes] = 
     color = {1: 0, 3: 2, 4: 6}.get(channels)
     if color is None:
         raise ValueError(f"cannot write {channels}-channel PNG")
-    rows = pixels.reshape(height, width * channels).astype(np.int16)
+    rows = pixels.reshape(height, width * channels)
     left = np.zeros_like(rows)
     left[:, channels:] = rows[:, :-channels]
     up = np.zeros_like(rows)
     up[1:] = rows[:-1]
     corner = np.zeros_like(rows)
     corner[1:, channels:] = rows[:-1, :-channels]
-    p = left + up - corner
-    pa, pb, pc = np.abs(p - left), np.abs(p - up), np.abs(p - corner)
+    # uint8 arithmetic wraps modulo 256, which is what the filters ask for.
+    average = (left >> 1) + (up >> 1) + (left & up & 1)
+    wide_left, wide_up, wide_corner = left.astype(np.int16), up.astype(np.int16), corner.astype(np.int16)
+    pa = np.abs(wide_up - wide_corner)
+    pb = np.abs(wide_left - wide_corner)
+    pc = np.abs(wide_left + wide_up - 2 * wide_corner)
     paeth = np.where((pa <= pb) & (pa <= pc), left, np.where(pb <= pc, up, corner))
-    candidates = np.stack([rows, rows - left, rows - up, rows - ((left + up) >> 1), rows - paeth]) & 0xFF
+    candidates = [rows, rows - left, rows - up, rows - average, rows - paeth]
     # The usual heuristic: per row, the filter whose output has the smallest sum of |signed byte|.
-    signed = np.where(candidates > 127, 256 - candidates, candidates)
-    choice = signed.sum(axis=2).argmin(axis=0)
-    filtered = candidates[choice, np.arange(height)].astype(np.uint8)
+    costs = np.stack([np.minimum(c, 0 - c).sum(axis=1, dtype=np.uint32) for c in candidates])
+    choice = costs.argmin(axis=0)
+    filtered = np.empty_like(rows)
+    for kind, candidate in enumerate(candidates):
+        chosen = choice == kind
+        filtered[chosen] = candidate[chosen]
     body = np.concatenate([choice.astype(np.uint8)[:, None], filtered], axis=1).tobytes()
     parts = [SIGNATURE, _chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, color, 0, 0, 0))]
     if exif:
