@@ -13,7 +13,8 @@ import torch  # noqa: E402
 
 from iopaint_baseline.codec import Codec  # noqa: E402
 from iopaint_baseline.inpaint import LamaInpainting  # noqa: E402
-from iopaint_baseline.model import BIG_LAMA_BLOCKS, BIG_LAMA_WIDTH, ModelSource, build_model, save_weights  # noqa: E402
+from iopaint_baseline.model import (BIG_LAMA_BLOCKS, BIG_LAMA_WIDTH, ModelSource, build_model,  # noqa: E402
+                                    reference_difference, save_weights)
 from iopaint_baseline.server import BaselineServer, InpaintService, MemoryRelease, model_info  # noqa: E402
 
 
@@ -36,6 +37,9 @@ def parse_args(argv):
                              "BatchNorm statistics are calibrated at it (default 512)")
     parser.add_argument("--save-weights", metavar="PATH",
                         help="also write the generator's weights (lama-export --checkpoint reads them)")
+    parser.add_argument("--check-reference", metavar="FILE.txt",
+                        help="refuse to start unless the model reproduces this lama-export --reference file "
+                             "(written with the ONNX file lama-serve runs) within 0.05 on the 0..255 scale")
     parser.add_argument("--quality", type=int, default=100, help="JPEG quality of answers (IOPaint default 100)")
     parser.add_argument("--image-backend", choices=Codec.available(),
                         help="image decoding/encoding (default: the first available of pillow, torchvision, numpy)")
@@ -61,6 +65,12 @@ def main(argv=None) -> int:
     if args.save_weights:
         save_weights(model, args.save_weights)
         log.info("wrote the generator weights to %s", args.save_weights)
+    if args.check_reference:
+        difference = reference_difference(model, args.check_reference)
+        log.info("max abs difference from %s: %.3g (0..255 scale)", args.check_reference, difference)
+        if difference > 0.05:
+            log.error("the model does not reproduce %s: not the weights of that ONNX export", args.check_reference)
+            return 1
     codec = Codec(args.image_backend)
     log.info("torch %s, device %s%s, model %s: %s parameters, FP32, torch.fft Fourier units (built in %.1f s)",
              torch.__version__, device, f" ({torch.cuda.get_device_name(device)})" if device.type == "cuda" else "",

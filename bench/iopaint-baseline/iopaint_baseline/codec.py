@@ -77,8 +77,8 @@ class Codec:
         try:
             if self.backend == "pillow":
                 return self._decode_pillow(data, gray)
-            if sniff_format(data) != "png":
-                raise ImageError(f"only PNG can be read without Pillow (got {sniff_format(data)})")
+            if not data.startswith(pngcodec.SIGNATURE):
+                raise ImageError("cannot decode image: not a PNG, and only PNG can be read without Pillow")
             if self.backend == "torchvision":
                 pixels = _tv_decode_png(torch.frombuffer(bytearray(data), dtype=torch.uint8)).permute(1, 2, 0).numpy()
                 info = {}

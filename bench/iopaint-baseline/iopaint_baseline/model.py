@@ -52,3 +52,33 @@ def build_model(source: ModelSource, device: torch.device) -> LamaInpainter:
 def save_weights(model: LamaInpainter, path: str) -> None:
     """Writes the generator's state dict (``model.N....`` keys), readable by ``lama-export --checkpoint``."""
     torch.save({k: v.detach().cpu() for k, v in model.generator.state_dict().items()}, path)
+
+
+def reference_difference(model: LamaInpainter, path: str) -> float:
+    """Max abs difference (0..255) between ``model`` and the samples of a ``lama-export --reference`` file.
+
+    That file is written next to an ONNX export; a small difference proves the server runs the weights that
+    went into the ONNX file, whatever PyTorch version built each.
+    """
+    import re
+
+    from lama_export.probe import probe_input
+
+    samples = []
+    tile = None
+    with open(path) as lines:
+        for line in lines:
+            if line.startswith("#"):
+                match = re.search(r"at tile (\d+)", line)
+                tile = int(match.group(1)) if match else tile
+            elif line.strip():
+                c, y, x, value = line.split()
+                samples.append((int(c), int(y), int(x), float(value)))
+    if tile is None or not samples:
+        raise ValueError(f"{path} is not a lama-export reference file")
+    device = next(model.parameters()).device
+    image, mask = probe_input(tile)
+    with torch.inference_mode():
+        output = model(image.to(device), mask.to(device))[0].cpu()
+    channels, ys, xs, values = (torch.tensor(column) for column in zip(*samples))
+    return float((output[channels, ys, xs] - values.float()).abs().max())
