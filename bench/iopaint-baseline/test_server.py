@@ -24,8 +24,8 @@ def tiny_model():
     return build_model(TINY, torch.device("cpu"))
 
 
-def _start(model, release=None, threads=40):
-    service = InpaintService(LamaInpainting(model, torch.device("cpu")), Codec("numpy"), release=release)
+def _start(model, release=None, threads=40, codec="numpy"):
+    service = InpaintService(LamaInpainting(model, torch.device("cpu")), Codec(codec), release=release)
     server = BaselineServer(("127.0.0.1", 0), service, model_info(), threads)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
@@ -190,6 +190,29 @@ def test_every_request_empties_the_cuda_cache_and_collects_garbage(tiny_model, m
         assert server.service.release.calls == expected
         if enabled:
             assert calls["gc"] >= 3
+
+
+def test_with_pillow_jpeg_is_answered_as_jpeg_and_png_as_png(tiny_model):
+    image_module = pytest.importorskip("PIL.Image")
+    import io
+
+    server = _start(tiny_model, codec="pillow")
+    try:
+        image, mask = _photo(48, 40, seed=5), np.zeros((48, 40), np.uint8)
+        mask[8:24, 8:24] = 255
+        jpeg = io.BytesIO()
+        image_module.fromarray(image).save(jpeg, format="JPEG", quality=95)
+        body = _request(image, mask)
+        body["image"] = "data:image/jpeg;base64," + base64.b64encode(jpeg.getvalue()).decode()
+        status, headers, answer = _post(server.port, body)
+        assert status == 200 and headers["Content-Type"] == "image/jpeg"
+        assert image_module.open(io.BytesIO(answer)).size == (40, 48)
+        status, headers, answer = _post(server.port, _request(image, mask))
+        assert status == 200 and headers["Content-Type"] == "image/png"
+        result = np.array(image_module.open(io.BytesIO(answer)))
+        assert np.array_equal(result[mask == 0], image[mask == 0])
+    finally:
+        server.close()
 
 
 def test_readiness_and_model_endpoints(server):

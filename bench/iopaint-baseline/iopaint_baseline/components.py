@@ -22,7 +22,8 @@ def outer_boxes(mask: np.ndarray, use_opencv: bool = True) -> List[Box]:
     """Boxes of the outer contours of ``mask > 0`` (a 2-D array)."""
     binary = (mask > 0).astype(np.uint8)
     if cv2 is not None and use_opencv:
-        contours, _ = cv2.findContours(binary * 255, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+        # OpenCV 3 returns (image, contours, hierarchy), OpenCV 4 (contours, hierarchy).
+        contours = cv2.findContours(binary * 255, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)[-2]
         boxes = []
         for contour in contours:
             x, y, w, h = cv2.boundingRect(contour)
