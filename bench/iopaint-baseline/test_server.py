@@ -115,7 +115,7 @@ def test_garbage_image_and_bad_json_are_client_errors(server):
     connection.close()
 
 
-def test_crop_strategy_runs_one_forward_per_mask_region(server):
+def test_crop_runs_one_forward_per_mask_region_original_and_resize_one_in_all(server):
     image = _photo(120, 900, seed=2)  # longer side 900 > trigger 800
     mask = np.zeros((120, 900), np.uint8)
     mask[40:60, 50:90] = 255
@@ -128,6 +128,12 @@ def test_crop_strategy_runs_one_forward_per_mask_region(server):
     assert np.array_equal(result[mask == 0], image[mask == 0])
     status, _, _ = _post(server.port, _request(image, mask, hd_strategy="Original"))
     assert status == 200 and len(server.service.inpainting.timeline.spans()) - before == 3
+    status, _, body = _post(server.port, _request(image, mask, hd_strategy="Resize", hd_strategy_resize_limit=300))
+    assert status == 200 and len(server.service.inpainting.timeline.spans()) - before == 4
+    result, _ = pngcodec.decode(body)
+    assert result.shape == image.shape and np.array_equal(result[mask == 0], image[mask == 0])
+    status, _, body = _post(server.port, _request(image, mask, hd_strategy="Tiles"))
+    assert status == 422 and "hd_strategy" in json.loads(body)["detail"]
 
 
 class _Rendezvous(torch.nn.Module):

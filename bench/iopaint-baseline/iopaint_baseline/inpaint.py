@@ -14,7 +14,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .components import outer_boxes
+from .components import cv2, outer_boxes
 
 PAD_MODULO = 8
 
@@ -142,7 +142,11 @@ def _pad_to_modulo(array: np.ndarray) -> np.ndarray:
 
 
 def _cubic(array: np.ndarray, size) -> np.ndarray:
-    """Bicubic resize (a = -0.75, half-pixel centres, like OpenCV's INTER_CUBIC) of an HxWxC uint8 array."""
+    """Bicubic resize of an HxWxC uint8 array to ``size`` (height, width): OpenCV's INTER_CUBIC as IOPaint,
+    or without OpenCV PyTorch's bicubic (the same kernel, a = -0.75, and half-pixel centres)."""
+    if cv2 is not None:
+        resized = cv2.resize(array, (size[1], size[0]), interpolation=cv2.INTER_CUBIC)
+        return resized.reshape(size[0], size[1], -1)
     tensor = torch.from_numpy(np.ascontiguousarray(array).transpose(2, 0, 1)).unsqueeze(0).float()
     resized = F.interpolate(tensor, size=size, mode="bicubic", align_corners=False)
     return resized[0].permute(1, 2, 0).round().clamp(0, 255).to(torch.uint8).numpy()
