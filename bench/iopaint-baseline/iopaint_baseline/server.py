@@ -108,7 +108,10 @@ class InpaintService:
         image_bytes = _base64_field(body, "image")
         mask_bytes = _base64_field(body, "mask")
         settings = _settings(body)
-        seed = int(body.get("sd_seed", 42))
+        try:
+            seed = int(body.get("sd_seed", 42))
+        except (TypeError, ValueError) as error:
+            raise RequestError(422, f"sd_seed must be an integer: {error}") from error
         if seed == -1:
             seed = random.randint(1, 99999999)
         try:
