@@ -20,7 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -178,12 +177,12 @@ class OverloadTest {
     static final class MemorySampler {
         final AtomicLong peakHeap = new AtomicLong();
         final AtomicLong peakRss = new AtomicLong();
-        private final ConcurrentLinkedQueue<Thread> thread = new ConcurrentLinkedQueue<>();
         private volatile boolean running;
+        private Thread thread;
 
         void start() {
             running = true;
-            thread.add(Thread.ofPlatform().daemon().name("memory-sampler").start(() -> {
+            thread = Thread.ofPlatform().daemon().name("memory-sampler").start(() -> {
                 while (running) {
                     peakHeap.accumulateAndGet(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), Math::max);
                     peakRss.accumulateAndGet(rss(), Math::max);
@@ -193,14 +192,12 @@ class OverloadTest {
                         return;
                     }
                 }
-            }));
+            });
         }
 
         void stop() throws InterruptedException {
             running = false;
-            for (Thread t : thread) {
-                t.join();
-            }
+            thread.join();
         }
 
         static long rss() {

@@ -13,12 +13,12 @@ import java.util.Locale;
 
 /**
  * Optional API-key authentication ({@code lama.auth.enabled}). Runs as an HTTP filter in front of every route,
- * so the REST endpoints, OpenAPI and Swagger UI are all covered and a refused request is answered before its body
- * is read. The health probes stay open because the platform that runs the container (Kubernetes, Knative) calls
+ * so the REST endpoints and the OpenAPI document are all covered and a refused request is answered without
+ * waiting for its body. The health probes stay open because the platform that runs the container (Kubernetes, Knative) calls
  * them without credentials; {@code /q/metrics} stays open unless {@code lama.auth.protect-metrics} is set.
  *
- * <p>A key is accepted from {@code Authorization: Bearer <key>} or {@code X-API-Key: <key>} (either may hold it). A missing or wrong
- * key gets 401 with {@code WWW-Authenticate: Bearer} and the service's JSON error body. Keys are never logged.
+ * <p>A key is accepted from {@code Authorization: Bearer <key>} or {@code X-API-Key: <key>} (either may hold it).
+ * A missing or wrong key gets 401 with {@code WWW-Authenticate: Bearer} and the service's JSON error body. Keys are never logged.
  */
 @ApplicationScoped
 public class ApiKeyFilter {
