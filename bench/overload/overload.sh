@@ -7,7 +7,8 @@
 #
 # CAPACITY_RPS: requests/s the server completes at most (the startup log's cost model, images/s at the knee,
 # for one-tile requests). STEP_DURATION: measured time per step (default 60s). The model comes from
-# LAMA_MODEL_PATH (default: the test fixture); build the jar first with `mvn package -DskipTests`.
+# LAMA_MODEL_PATH (default: the test fixture); SERVER_JAVA_OPTS are added to the server's JVM (e.g. -Xmx1g).
+# Build the jar first with `mvn package -DskipTests`.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source bin/java-env
@@ -21,7 +22,7 @@ half=$(awk -v c="$capacity" 'BEGIN { printf "%.2f", c / 2 }')
 double=$(awk -v c="$capacity" 'BEGIN { printf "%.2f", c * 2 }')
 
 LAMA_MODEL_PATH="${LAMA_MODEL_PATH:-src/test/resources/models/lama-fixture.onnx}" \
-  java --enable-native-access=ALL-UNNAMED -Dquarkus.http.port="$port" -jar target/quarkus-app/quarkus-run.jar \
+  java --enable-native-access=ALL-UNNAMED ${SERVER_JAVA_OPTS:-} -Dquarkus.http.port="$port" -jar target/quarkus-app/quarkus-run.jar \
   > "$out/server.log" 2>&1 &
 server=$!
 trap 'kill "$server" 2>/dev/null || true' EXIT
