@@ -118,6 +118,15 @@ public class ErrorMappers {
                 + "); the server log has the details");
     }
 
+    private static String describe(String javaType) {
+        return switch (javaType) {
+            case "Integer", "int", "Long", "long" -> "an integer";
+            case "Boolean", "boolean" -> "true or false";
+            case "String" -> "a string";
+            default -> "a " + javaType;
+        };
+    }
+
     /**
      * Jackson quotes the offending value (up to 500 characters), which may be a slice of a base64 image sent in the
      * wrong field; the answer names the field and keeps only the start of the parser's message.
@@ -127,15 +136,6 @@ public class ErrorMappers {
             return parserMessage;
         }
         return parserMessage.substring(0, MAX_PARSER_MESSAGE) + "…";
-    }
-
-    private static String describe(String javaType) {
-        return switch (javaType) {
-            case "Integer", "int", "Long", "long" -> "an integer";
-            case "Boolean", "boolean" -> "true or false";
-            case "String" -> "a string";
-            default -> "a " + javaType;
-        };
     }
 
     private static Response json(int status, String error, String detail) {
