@@ -9,6 +9,8 @@ import java.util.regex.Pattern;
 /** Decodes the {@code image} / {@code mask} strings of IOPaint's JSON: plain base64 or a base64 data URL. */
 final class Base64Image {
 
+    /** Longest accepted "data:...;base64" header, so that error messages never quote image data. */
+    private static final int MAX_HEADER = 100;
     private static final Pattern WHITESPACE = Pattern.compile("\\s+");
 
     private Base64Image() {
@@ -24,7 +26,11 @@ final class Base64Image {
             if (comma < 0) {
                 throw new BadImageException(field + ": malformed data URL (no comma before the data)");
             }
-            String header = payload.substring(5, comma).toLowerCase(Locale.ROOT);
+            // a data URL's header is a few dozen characters; a long one is image data sent in the wrong place
+            String header = payload.substring(5, Math.min(comma, 5 + MAX_HEADER)).toLowerCase(Locale.ROOT);
+            if (comma > 5 + MAX_HEADER) {
+                throw new BadImageException(field + ": malformed data URL (header longer than " + MAX_HEADER + " characters)");
+            }
             if (!header.endsWith(";base64")) {
                 throw new BadImageException(field + ": data URL must be base64-encoded (\";base64,\"), got \"" + header + "\"");
             }

@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.lamaserve.batching.RejectedException;
 import io.lamaserve.engine.EngineException;
 import io.lamaserve.imaging.ImageInputException;
+import jakarta.ws.rs.NotSupportedException;
 import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
@@ -24,6 +26,8 @@ public class ErrorMappers {
 
     /** How long a client should wait after an engine failure: the engine recreates its context meanwhile. */
     static final int ENGINE_RETRY_AFTER_SECONDS = 1;
+    /** Longest parser message quoted in an answer. */
+    static final int MAX_PARSER_MESSAGE = 160;
 
     @ServerExceptionMapper
     public Response badImage(ImageInputException e) {
@@ -67,12 +71,20 @@ public class ErrorMappers {
                 ? reference.getFieldName() : "[" + reference.getIndex() + "]").collect(Collectors.joining("."));
         String target = e.getTargetType() == null ? "another type" : e.getTargetType().getSimpleName();
         return json(422, "ValidationError", (field.isEmpty() ? "request body" : field)
-                + ": expected " + describe(target) + " (" + e.getOriginalMessage() + ")");
+                + ": expected " + describe(target) + " (" + brief(e.getOriginalMessage()) + ")");
     }
 
     @ServerExceptionMapper
     public Response malformedJson(JsonProcessingException e) {
-        return json(400, "BadRequest", "request body is not valid JSON: " + e.getOriginalMessage());
+        return json(400, "BadRequest", "request body is not valid JSON: " + brief(e.getOriginalMessage()));
+    }
+
+    /** Quarkus' own message ("did not match the value in @Consumes") does not say what was sent or what is wanted. */
+    @ServerExceptionMapper
+    public Response unsupportedMediaType(NotSupportedException e, HttpHeaders headers) {
+        String sent = headers.getHeaderString(HttpHeaders.CONTENT_TYPE);
+        return json(415, "UnsupportedMediaType", "Content-Type " + (sent == null ? "missing" : "\"" + sent + "\"")
+                + " is not accepted here: /api/v1/* takes application/json, /v1/inpaint takes multipart/form-data");
     }
 
     @ServerExceptionMapper
@@ -119,6 +131,17 @@ public class ErrorMappers {
             case "String" -> "a string";
             default -> "a " + javaType;
         };
+    }
+
+    /**
+     * Jackson quotes the offending value (up to 500 characters), which may be a slice of a base64 image sent in the
+     * wrong field; the answer names the field and keeps only the start of the parser's message.
+     */
+    static String brief(String parserMessage) {
+        if (parserMessage == null || parserMessage.length() <= MAX_PARSER_MESSAGE) {
+            return parserMessage;
+        }
+        return parserMessage.substring(0, MAX_PARSER_MESSAGE) + "…";
     }
 
     private static Response json(int status, String error, String detail) {

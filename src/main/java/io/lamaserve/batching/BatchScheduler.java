@@ -7,6 +7,7 @@ import io.lamaserve.engine.Tile;
 import io.lamaserve.lifecycle.StartupPhase;
 import io.lamaserve.lifecycle.StartupTimeline;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.PreDestroy;
@@ -88,6 +89,22 @@ public class BatchScheduler {
                 LOG.errorf(e, "Warm-up of engine %s failed; the service stays not ready", engine.name());
             }
         });
+    }
+
+    /**
+     * SIGTERM, with {@code quarkus.shutdown.delay-enabled}: from this moment new requests get 503 with Retry-After
+     * and readiness is DOWN, while queued and running work goes on; Quarkus then waits (up to
+     * {@code quarkus.shutdown.timeout}) for the accepted requests to be answered before it stops the HTTP server.
+     */
+    void onShutdownSignal(@Observes ShutdownDelayInitiatedEvent event) {
+        lock.lock();
+        try {
+            draining = true;
+            core.stopAdmitting();
+        } finally {
+            lock.unlock();
+        }
+        LOG.info("Shutdown signalled: admitting no new requests, finishing the accepted ones");
     }
 
     void onShutdown(@Observes ShutdownEvent event) {

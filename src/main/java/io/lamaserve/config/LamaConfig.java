@@ -6,6 +6,7 @@ import io.smallrye.config.WithName;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 
@@ -30,6 +31,9 @@ public interface LamaConfig {
     BatchingConfig batching();
 
     LimitsConfig limits();
+
+    /** Optional API-key authentication (off by default). */
+    AuthConfig auth();
 
     enum EngineKind { AUTO, TENSORRT, ONNXRUNTIME }
 
@@ -141,5 +145,18 @@ public interface LamaConfig {
         /** Largest accepted image, in pixels (width * height), read from the header before decoding. */
         @WithDefault("40000000")
         long maxPixels();
+    }
+
+    interface AuthConfig {
+        /** Require an API key on every endpoint except the health probes (and metrics, unless protected). */
+        @WithDefault("false")
+        boolean enabled();
+
+        /** Accepted keys, comma-separated; sent as {@code Authorization: Bearer <key>} or {@code X-API-Key: <key>}. */
+        Optional<List<String>> apiKeys();
+
+        /** Also require a key on {@code /q/metrics} (off: scrapers usually cannot send one). */
+        @WithDefault("false")
+        boolean protectMetrics();
     }
 }

@@ -6,6 +6,7 @@ import javax.imageio.IIOException;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
+import javax.imageio.event.IIOReadWarningListener;
 import javax.imageio.spi.IIORegistry;
 import javax.imageio.spi.ImageReaderSpi;
 import javax.imageio.stream.ImageInputStream;
@@ -50,7 +51,10 @@ final class ImageDecoder {
                 JpegScans.check(role, bytes);
             }
             ImageReadParam param = reader.getDefaultReadParam();
+            TruncationWarnings truncation = new TruncationWarnings();
+            reader.addIIOReadWarningListener(truncation);
             BufferedImage image = reader.read(0, param);
+            truncation.check(role, format);
             PixelRaster raster = RasterExtractor.extract(image);
             int orientation = ExifOrientation.read(format, bytes);
             return new DecodedImage(ExifOrientation.apply(raster, orientation), format, orientation);
@@ -80,6 +84,29 @@ final class ImageDecoder {
             throw asInputProblem(role, format, e);
         } finally {
             reader.dispose();
+        }
+    }
+
+    /**
+     * JPEG readers only warn when the data ends before the last scan ("Corrupt JPEG data: premature end of data
+     * segment", "Premature end of JPEG file") and fill the rest with grey; PIL refuses such
+     * a file ("image file is truncated"), and so does this service rather than inpaint a half-grey picture.
+     */
+    private static final class TruncationWarnings implements IIOReadWarningListener {
+        private String warning;
+
+        @Override
+        public void warningOccurred(ImageReader source, String message) {
+            if (warning == null && message != null
+                    && message.toLowerCase(java.util.Locale.ROOT).contains("premature end")) {
+                warning = message;
+            }
+        }
+
+        void check(String role, ImageFormat format) {
+            if (warning != null) {
+                throw new BadImageException(role + ": cannot decode " + format + " (the file is truncated: " + warning + ")");
+            }
         }
     }
 
