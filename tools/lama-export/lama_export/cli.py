@@ -1,0 +1,85 @@
+"""Command line: export a LaMa generator (random or from a checkpoint) to lama-serve's ONNX contract."""
+
+import argparse
+import os
+import sys
+import time
+
+import torch
+
+from .generator import BIG_LAMA_BLOCKS, BIG_LAMA_WIDTH
+from .onnx_export import export_inpainter, log, sha256_of
+from .probe import write_reference
+from .random_init import random_generator
+from .weights import load_generator
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(
+        prog="lama-export",
+        description="Export big-lama to ONNX (opset 17, Fourier units as constant DFT matrix products, "
+                    "dynamic batch, fixed tile) with lama-serve's I/O contract.")
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--checkpoint", metavar="PATH",
+                        help="weights: advimman/lama best.ckpt (PyTorch Lightning) or IOPaint's TorchScript "
+                             "big-lama.pt / anime-manga-big-lama.pt")
+    source.add_argument("--random-init", action="store_true", help="seeded random weights (tests, benchmarks)")
+    parser.add_argument("--output", "-o", required=True, metavar="FILE.onnx")
+    parser.add_argument("--tile", type=int, default=512, help="tile size T (multiple of 8; default 512)")
+    parser.add_argument("--seed", type=int, default=0, help="seed for --random-init (default 0)")
+    parser.add_argument("--width", type=int, default=BIG_LAMA_WIDTH,
+                        help=f"ngf for --random-init (default {BIG_LAMA_WIDTH} = big-lama)")
+    parser.add_argument("--blocks", type=int, default=BIG_LAMA_BLOCKS,
+                        help=f"FFC residual blocks for --random-init (default {BIG_LAMA_BLOCKS} = big-lama)")
+    parser.add_argument("--verify", action="store_true",
+                        help="before exporting, compare the matrix-product Fourier units with torch.fft on a "
+                             "random masked input at the tile size (slow for the full model on a CPU)")
+    parser.add_argument("--reference", metavar="FILE.txt",
+                        help="also write reference output samples on a fixed probe input, computed with the "
+                             "torch.fft Fourier units (to check a runtime executing the exported graph)")
+    args = parser.parse_args(argv)
+    if args.checkpoint and (args.width != BIG_LAMA_WIDTH or args.blocks != BIG_LAMA_BLOCKS):
+        parser.error("--width/--blocks apply to --random-init only; a checkpoint defines its own size")
+    if args.tile % 8 or args.tile < 16:
+        parser.error(f"--tile must be a multiple of 8 and at least 16, got {args.tile}")
+    return args
+
+
+def verify_forms(generator, tile: int, seed: int) -> float:
+    """Max abs difference of the generator output between the fft and gemm Fourier forms."""
+    from .random_init import random_masked_input
+    x = random_masked_input(1, tile, torch.Generator().manual_seed(seed + 1))
+    with torch.no_grad():
+        reference = generator.set_fourier_form("fft")(x)
+        exported = generator.set_fourier_form("gemm")(x)
+    return float((reference - exported).abs().max())
+
+
+def main(argv=None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    started = time.time()
+    if args.random_init:
+        log(f"building a random generator (seed {args.seed}, width {args.width}, blocks {args.blocks}) "
+            f"and calibrating its BatchNorm statistics at {args.tile}x{args.tile} ...")
+        generator = random_generator(args.seed, args.width, args.blocks, args.tile)
+        source = f"random seed {args.seed}"
+    else:
+        log(f"loading {args.checkpoint} ...")
+        digest = sha256_of(args.checkpoint)
+        generator, kind = load_generator(args.checkpoint)
+        source = f"{kind} {os.path.basename(args.checkpoint)} sha256 {digest}"
+    log(f"generator ready in {time.time() - started:.1f} s "
+        f"({sum(p.numel() for p in generator.parameters()):,} parameters)")
+    if args.verify:
+        log("verifying the matrix-product Fourier units against torch.fft ...")
+        difference = verify_forms(generator, args.tile, args.seed)
+        log(f"max abs difference of the generator output (0..1): {difference:.3g}")
+        if difference > 1e-4:
+            log("FAILED: the forms differ by more than 1e-4")
+            return 1
+    export_inpainter(generator, args.tile, source, args.output)
+    if args.reference:
+        write_reference(generator, args.tile, args.reference, f"{os.path.basename(args.output)} ({source})")
+        log(f"wrote reference samples to {args.reference}")
+    log(f"sha256 {sha256_of(args.output)}  {args.output}")
+    return 0

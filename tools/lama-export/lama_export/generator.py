@@ -1,0 +1,320 @@
+"""The big-lama generator (an FFC-ResNet), written to match the module tree of advimman/lama.
+
+Module and attribute names follow the released checkpoints exactly, so that the generator part of
+``big-lama/models/best.ckpt`` (``generator.model.N....``) loads with strict key checking. Layers that the
+original builds as parameterless ``nn.Identity`` (the global branch of local-only convolutions) are left out
+here; they hold no state, so the key set is the same.
+
+The Fourier units come in two interchangeable forms, chosen per generator with :func:`set_fourier_form`:
+
+``fft``  the original: ``torch.fft.rfftn`` / ``irfftn`` with ``norm="ortho"``;
+``gemm`` the export form: constant real DFT matrices applied as a few large 2-D matrix products
+         (MatMul, Transpose and Reshape only), which TensorRT's ONNX parser accepts.
+"""
+
+from typing import Dict, Optional, Tuple
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from . import dft
+
+FOURIER_FORMS = ("fft", "gemm")
+
+# Hyper-parameters of configs/training/big-lama.yaml.
+BIG_LAMA_WIDTH = 64
+BIG_LAMA_BLOCKS = 18
+N_DOWNSAMPLING = 3
+MAX_FEATURES = 1024
+GLOBAL_RATIO = 0.75
+
+
+class DftMatrices:
+    """Caches the constant DFT matrices per (height, width, dtype, device).
+
+    Every Fourier unit of one size shares the same tensors, so the exported graph holds each matrix once.
+    """
+
+    _cache: Dict[Tuple[int, int, torch.dtype, torch.device], Tuple[torch.Tensor, ...]] = {}
+
+    @classmethod
+    def get(cls, height: int, width: int, dtype: torch.dtype, device: torch.device) -> Tuple[torch.Tensor, ...]:
+        key = (height, width, dtype, device)
+        if key not in cls._cache:
+            arrays = (dft.forward_w(width), dft.complex_h(height, inverse=False),
+                      dft.complex_h(height, inverse=True), dft.inverse_w(width))
+            cls._cache[key] = tuple(torch.from_numpy(np.asarray(a, dtype=np.float64)).to(dtype=dtype, device=device)
+                                    for a in arrays)
+        return cls._cache[key]
+
+    @classmethod
+    def clear(cls) -> None:
+        cls._cache.clear()
+
+
+class _ReflectPadFunction(torch.autograd.Function):
+    """Reflect padding that exports as ONE ONNX ``Pad(mode="reflect")`` with a constant ``pads`` tensor.
+
+    PyTorch's own export of reflect padding builds ``pads`` at run time from Shape/Slice ops that the 1.13
+    exporter cannot constant-fold, which also loses the static spatial sizes of everything downstream.
+    """
+
+    @staticmethod
+    def forward(ctx, x: torch.Tensor, pad: int) -> torch.Tensor:
+        return F.pad(x, (pad, pad, pad, pad), mode="reflect")
+
+    @staticmethod
+    def symbolic(g, x, pad: int):
+        # ONNX order: begins of (N, C, H, W), then ends of (N, C, H, W).
+        pads = g.op("Constant", value_t=torch.tensor([0, 0, pad, pad, 0, 0, pad, pad], dtype=torch.int64))
+        return g.op("Pad", x, pads, mode_s="reflect")
+
+
+def reflect_pad(x: torch.Tensor, pad: int) -> torch.Tensor:
+    return _ReflectPadFunction.apply(x, pad) if pad else x
+
+
+class ReflectionPad2d(nn.Module):
+    """Same as ``nn.ReflectionPad2d(pad)`` (no state), with the export-friendly padding above."""
+
+    def __init__(self, pad: int):
+        super().__init__()
+        self.pad = pad
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return reflect_pad(x, self.pad)
+
+
+class ReflectConv2d(nn.Conv2d):
+    """``nn.Conv2d(..., padding_mode="reflect")`` with the export-friendly padding; same parameters and keys."""
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: int, stride: int = 1, padding: int = 0,
+                 bias: bool = False):
+        super().__init__(in_channels, out_channels, kernel_size, stride=stride, padding=0, bias=bias)
+        self.reflect = padding
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.forward_padded(reflect_pad(x, self.reflect))
+
+    def forward_padded(self, padded: torch.Tensor) -> torch.Tensor:
+        """The convolution of an input that the caller already padded by ``self.reflect``."""
+        return super().forward(padded)
+
+
+def _static(size) -> int:
+    # Spatial and channel extents are fixed by the tile size; turning them into Python ints keeps them out of
+    # the traced graph (constants in every Reshape, with -1 only for the batch-derived dimension).
+    return int(size)
+
+
+class FourierUnit(nn.Module):
+    """Spectral 1x1 convolution: real FFT, conv + BN + ReLU on interleaved (real, imag) channels, inverse FFT.
+
+    Channel ``2c`` holds the real part and ``2c + 1`` the imaginary part of input channel ``c``.
+    """
+
+    def __init__(self, channels: int):
+        super().__init__()
+        self.conv_layer = nn.Conv2d(2 * channels, 2 * channels, kernel_size=1, bias=False)
+        self.bn = nn.BatchNorm2d(2 * channels)
+        self.relu = nn.ReLU(inplace=False)
+        self.form = "fft"
+
+    def spectral_conv(self, spectrum: torch.Tensor) -> torch.Tensor:
+        return self.relu(self.bn(self.conv_layer(spectrum)))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.form == "gemm":
+            return self._forward_gemm(x)
+        return self._forward_fft(x)
+
+    def _forward_fft(self, x: torch.Tensor) -> torch.Tensor:
+        batch, channels, height, width = x.shape
+        # torch.fft has no half-precision kernels on every device; reduced precisions run in float32.
+        fft_dtype = x.dtype if x.dtype in (torch.float32, torch.float64) else torch.float32
+        spectrum = torch.fft.rfftn(x.to(fft_dtype), dim=(-2, -1), norm="ortho")
+        # (B, C, h, wf) complex -> (B, C, 2, h, wf) -> (B, 2C, h, wf): channel 2c real, 2c+1 imaginary.
+        parts = torch.stack((spectrum.real, spectrum.imag), dim=2)
+        parts = parts.reshape(batch, 2 * channels, height, -1).to(x.dtype)
+        parts = self.spectral_conv(parts)
+        parts = parts.reshape(batch, channels, 2, height, -1).to(fft_dtype)
+        spectrum = torch.complex(parts[:, :, 0], parts[:, :, 1])
+        return torch.fft.irfftn(spectrum, s=(height, width), dim=(-2, -1), norm="ortho").to(x.dtype)
+
+    def _forward_gemm(self, x: torch.Tensor) -> torch.Tensor:
+        # Each transform is ONE 2-D MatMul whose M dimension folds batch, channels and the untouched spatial
+        # axis; the transposes between them only move the (real, imag) axis next to the contracted one.
+        channels, height, width = _static(x.shape[1]), _static(x.shape[2]), _static(x.shape[3])
+        wf = dft.half_spectrum_width(width)
+        fwd_w, fwd_h, inv_h, inv_w = DftMatrices.get(height, width, x.dtype, x.device)
+
+        a = torch.matmul(x.reshape(-1, width), fwd_w)                         # (B*C*h, 2*wf)
+        a = a.reshape(-1, channels, height, 2, wf).permute(0, 1, 4, 3, 2)     # (B, C, wf, 2, h)
+        y = torch.matmul(a.reshape(-1, 2 * height), fwd_h)                    # (B*C*wf, 2*h)
+        # A 1x1 conv ignores the order of the spatial axes, so it runs on (wf, h) rather than (h, wf).
+        y = y.reshape(-1, channels, wf, 2, height).permute(0, 1, 3, 2, 4)     # (B, C, 2, wf, h)
+        y = self.spectral_conv(y.reshape(-1, 2 * channels, wf, height))
+        y = y.reshape(-1, channels, 2, wf, height).permute(0, 1, 3, 2, 4)     # (B, C, wf, 2, h)
+        u = torch.matmul(y.reshape(-1, 2 * height), inv_h)                    # (B*C*wf, 2*h)
+        u = u.reshape(-1, channels, wf, 2, height).permute(0, 1, 4, 3, 2)     # (B, C, h, 2, wf)
+        out = torch.matmul(u.reshape(-1, 2 * wf), inv_w)                      # (B*C*h, w)
+        return out.reshape(-1, channels, height, width)
+
+
+class SpectralTransform(nn.Module):
+    """The global-to-global path: 1x1 conv halving the channels, Fourier unit with a skip, 1x1 conv back."""
+
+    def __init__(self, in_channels: int, out_channels: int):
+        super().__init__()
+        hidden = out_channels // 2
+        self.conv1 = nn.Sequential(
+            nn.Conv2d(in_channels, hidden, kernel_size=1, bias=False),
+            nn.BatchNorm2d(hidden),
+            nn.ReLU(inplace=False),
+        )
+        self.fu = FourierUnit(hidden)
+        self.conv2 = nn.Conv2d(hidden, out_channels, kernel_size=1, bias=False)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.conv1(x)
+        return self.conv2(x + self.fu(x))
+
+
+class FFC(nn.Module):
+    """Fast Fourier convolution over a (local, global) channel split.
+
+    ``global_in`` / ``global_out`` are channel counts (0 = that branch is absent).
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, global_in: int, global_out: int,
+                 kernel_size: int, stride: int = 1, padding: int = 0):
+        super().__init__()
+        local_in, local_out = in_channels - global_in, out_channels - global_out
+
+        def spatial(cin: int, cout: int) -> nn.Conv2d:
+            return ReflectConv2d(cin, cout, kernel_size, stride=stride, padding=padding)
+
+        self.convl2l = spatial(local_in, local_out) if local_in and local_out else None
+        self.convl2g = spatial(local_in, global_out) if local_in and global_out else None
+        self.convg2l = spatial(global_in, local_out) if global_in and local_out else None
+        self.convg2g = SpectralTransform(global_in, global_out) if global_in and global_out else None
+
+    def forward(self, x_l: torch.Tensor, x_g: Optional[torch.Tensor]):
+        # convl2l and convl2g read the same local input: pad it once for both.
+        padded_l = reflect_pad(x_l, self.convl2l.reflect)
+        out_l = self.convl2l.forward_padded(padded_l)
+        if self.convg2l is not None:
+            out_l = out_l + self.convg2l(x_g)
+        out_g = None
+        if self.convl2g is not None:
+            out_g = self.convl2g.forward_padded(padded_l)
+            if self.convg2g is not None:
+                out_g = out_g + self.convg2g(x_g)
+        return out_l, out_g
+
+
+class FFC_BN_ACT(nn.Module):  # noqa: N801 - the name of the original class, kept for readers comparing both
+    """FFC followed by BatchNorm + ReLU on each branch; takes and returns a (local, global-or-None) pair."""
+
+    def __init__(self, in_channels: int, out_channels: int, global_in: int, global_out: int,
+                 kernel_size: int, stride: int = 1, padding: int = 0):
+        super().__init__()
+        self.ffc = FFC(in_channels, out_channels, global_in, global_out, kernel_size, stride, padding)
+        self.bn_l = nn.BatchNorm2d(out_channels - global_out)
+        self.bn_g = nn.BatchNorm2d(global_out) if global_out else None
+        self.act = nn.ReLU(inplace=False)
+
+    def forward(self, x):
+        x_l, x_g = x if isinstance(x, tuple) else (x, None)
+        out_l, out_g = self.ffc(x_l, x_g)
+        out_l = self.act(self.bn_l(out_l))
+        if out_g is not None:
+            out_g = self.act(self.bn_g(out_g))
+        return out_l, out_g
+
+
+class FFCResnetBlock(nn.Module):
+    """Two FFC_BN_ACT 3x3 layers with an identity skip on both branches."""
+
+    def __init__(self, channels: int, global_channels: int):
+        super().__init__()
+        self.conv1 = FFC_BN_ACT(channels, channels, global_channels, global_channels, 3, padding=1)
+        self.conv2 = FFC_BN_ACT(channels, channels, global_channels, global_channels, 3, padding=1)
+
+    def forward(self, x):
+        x_l, x_g = x
+        out_l, out_g = self.conv2(self.conv1((x_l, x_g)))
+        return x_l + out_l, x_g + out_g
+
+
+class ConcatTupleLayer(nn.Module):
+    """Joins the (local, global) pair into one tensor, local channels first."""
+
+    def forward(self, x):
+        x_l, x_g = x
+        return x_l if x_g is None else torch.cat([x_l, x_g], dim=1)
+
+
+class LamaGenerator(nn.Module):
+    """big-lama's FFCResNetGenerator: 4 input channels (RGB with the hole zeroed, mask) -> RGB in [0, 1].
+
+    ``width`` (ngf) and ``blocks`` default to big-lama's 64 and 18; smaller values keep the full topology
+    (reflect padding, 3 downsamplings, 3/4 global channels in the residual blocks) for small test models.
+    """
+
+    def __init__(self, width: int = BIG_LAMA_WIDTH, blocks: int = BIG_LAMA_BLOCKS):
+        super().__init__()
+        if width < 2 or blocks < 1:
+            raise ValueError(f"width must be >= 2 and blocks >= 1, got width={width}, blocks={blocks}")
+        self.width, self.blocks = width, blocks
+        layers = [ReflectionPad2d(3), FFC_BN_ACT(4, width, 0, 0, kernel_size=7)]
+        channels = width
+        for i in range(N_DOWNSAMPLING):
+            out = min(MAX_FEATURES, width * 2 ** (i + 1))
+            # The last downsampling already splits its output into local and global channels.
+            global_out = int(out * GLOBAL_RATIO) if i == N_DOWNSAMPLING - 1 else 0
+            layers.append(FFC_BN_ACT(channels, out, 0, global_out, kernel_size=3, stride=2, padding=1))
+            channels = out
+        global_channels = int(channels * GLOBAL_RATIO)
+        layers += [FFCResnetBlock(channels, global_channels) for _ in range(blocks)]
+        layers.append(ConcatTupleLayer())
+        for _ in range(N_DOWNSAMPLING):
+            out = channels // 2
+            layers += [nn.ConvTranspose2d(channels, out, kernel_size=3, stride=2, padding=1, output_padding=1),
+                       nn.BatchNorm2d(out), nn.ReLU(inplace=False)]
+            channels = out
+        layers += [ReflectionPad2d(3), nn.Conv2d(channels, 3, kernel_size=7), nn.Sigmoid()]
+        self.model = nn.Sequential(*layers)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.model(x)
+
+    def fourier_units(self):
+        return [m for m in self.modules() if isinstance(m, FourierUnit)]
+
+    def set_fourier_form(self, form: str) -> "LamaGenerator":
+        if form not in FOURIER_FORMS:
+            raise ValueError(f"unknown Fourier form {form!r}; expected one of {FOURIER_FORMS}")
+        for unit in self.fourier_units():
+            unit.form = form
+        return self
+
+
+class LamaInpainter(nn.Module):
+    """The exported graph: mask the image, run the generator, composite, scale to 0..255.
+
+    image [N,3,T,T] RGB in 0..1, mask [N,1,T,T] with 1 = fill -> output [N,3,T,T] in 0..255 where
+    output = 255 * (mask * prediction + (1 - mask) * image), clamped to 0..255.
+    """
+
+    def __init__(self, generator: LamaGenerator):
+        super().__init__()
+        self.generator = generator
+
+    def forward(self, image: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        keep = 1.0 - mask
+        prediction = self.generator(torch.cat([image * keep, mask], dim=1))
+        inpainted = mask * prediction + keep * image
+        return torch.clamp(inpainted * 255.0, 0.0, 255.0)
