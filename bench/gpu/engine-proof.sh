@@ -20,9 +20,9 @@ BENCH=io.lamaserve.engine.tensorrt.TensorRtOfflineBench
   python3 -c 'import torch, onnx, onnxruntime; print("torch", torch.__version__, "onnx", onnx.__version__, "onnxruntime", onnxruntime.__version__)'
 } > "$W/env.txt" 2>&1
 if [ ! -f "$W/big-lama.onnx" ]; then
-  start=$(date +%s.%N)
-  python3 "$APP/tools/lama-export/export.py" --random-init -o "$W/big-lama.onnx" > "$W/export.log" 2>&1 || { echo "export failed"; exit 1; }
-  echo "export_s $(echo "$(date +%s.%N) - $start" | bc)" >> "$W/env.txt"
+  start=$SECONDS
+  python3 "$APP/tools/lama-export/export.py" --random-init -o "$W/big-lama.onnx" > "$W/export.log" 2>&1 || { echo "export failed"; tail "$W/export.log"; exit 1; }
+  echo "export_s $((SECONDS - start))" >> "$W/env.txt"
 fi
 for p in $PRECISIONS; do
   echo "== $p: build (level $LEVEL, batch 1..$MAX) and measure"

@@ -196,6 +196,11 @@ final class ExecutionSlot implements AutoCloseable {
         return executable;
     }
 
+    /** Diagnostics: per-layer timing of every following enqueue on this slot (null turns it off). */
+    void profile(LayerProfiler profiler) {
+        context.setProfiler(profiler);
+    }
+
     /** After a failed batch: a fresh stream and execution context on the same buffers. */
     void recreate() {
         cudart.cudaGetLastError();

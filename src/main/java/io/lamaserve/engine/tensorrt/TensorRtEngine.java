@@ -162,6 +162,23 @@ public final class TensorRtEngine implements InpaintEngine {
         }
     }
 
+    /**
+     * Diagnostics: runs {@code runs} batches on slot 0 with TensorRT's per-layer profiler attached and returns the
+     * collected layer times. Not for use while serving (profiling synchronizes after every layer).
+     */
+    LayerProfiler profileLayers(TileBatch batch, int runs) throws EngineException {
+        LayerProfiler profiler = new LayerProfiler();
+        slots.get(0).profile(profiler);
+        try {
+            for (int i = 0; i < runs; i++) {
+                infer(0, batch);
+            }
+        } finally {
+            slots.get(0).profile(null);
+        }
+        return profiler;
+    }
+
     /** The latest error TensorRT logged (diagnostics). */
     String lastTensorRtError() {
         return logger.lastError();

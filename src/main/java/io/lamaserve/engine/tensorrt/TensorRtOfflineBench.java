@@ -64,14 +64,27 @@ public final class TensorRtOfflineBench {
                 startup.readySeconds(), startup.quickBuildSeconds(), startup.finalBuildSeconds(),
                 startup.loadedFromCache(), startup.finalKey().fileName()));
         try (InpaintEngine engine = startup.engine()) {
-            if (dumpDir != null) {
-                dump(engine, dumpDir, options.getOrDefault("dump-batches", "1,8"));
+            if (options.containsKey("profile") && engine instanceof TensorRtEngine trt) {
+                int batch = Integer.parseInt(options.get("profile"));
+                LayerProfiler profiler = trt.profileLayers(randomBatch(batch, engine.tileSize(), 3), 10);
+                json.append(",\"profile_batch\":").append(batch).append(",\"profile_ms_per_run\":{");
+                profiler.byCategory().forEach((category, ms) -> json.append(String.format(Locale.ROOT,
+                        "\"%s\":%.3f,", category, ms / 10)));
+                json.setLength(json.length() - 1);
+                json.append("}");
+                profiler.layers().entrySet().stream()
+                        .sorted((a, b) -> Double.compare(b.getValue()[0], a.getValue()[0])).limit(40)
+                        .forEach(e -> System.err.printf(Locale.ROOT, "layer %8.3f ms/run  %s%n", e.getValue()[0] / 10,
+                                e.getKey()));
             }
             if (waitOptimized && !startup.optimized().isDone()) {
                 long waitStart = System.nanoTime();
                 double built = startup.optimized().get(30, TimeUnit.MINUTES);
                 json.append(String.format(Locale.ROOT, ",\"optimized_build_s\":%.1f,\"optimized_wait_s\":%.1f",
                         built, (System.nanoTime() - waitStart) / 1e9));
+            }
+            if (dumpDir != null) {
+                dump(engine, dumpDir, options.getOrDefault("dump-batches", "1,8"));
             }
             json.append(",\"served_by\":\"").append(engine.name()).append("\",\"results\":[");
             for (int i = 0; i < batches.length; i++) {

@@ -15,14 +15,17 @@ final class TrtLogger extends ILogger {
 
     @Override
     public void log(Severity severity, String message) {
-        switch (severity) {
-            case kINTERNAL_ERROR, kERROR -> {
-                lastError = message;
-                LOG.error(message);
-            }
-            case kWARNING -> LOG.warn(message);
-            case kINFO -> LOG.debug(message);
-            default -> LOG.trace(message);
+        // JavaCPP hands callbacks a fresh enum instance whose ordinal is not TensorRT's severity: compare values
+        int level = severity.value;
+        if (level <= Severity.kERROR.value) {
+            lastError = message;
+            LOG.error(message);
+        } else if (level == Severity.kWARNING.value) {
+            LOG.warn(message);
+        } else if (level == Severity.kINFO.value) {
+            LOG.debug(message);
+        } else if (LOG.isTraceEnabled()) {
+            LOG.trace(message);
         }
     }
 
