@@ -252,7 +252,7 @@ final class EngineBuilder {
      * tf32: TensorFloat-32 matrix math with fp32 storage. fp32: no reduced precision at all.
      */
     private static void applyPrecision(INetworkDefinition network, IBuilderConfig config, String precision) {
-        switch (precision) {
+        switch (precision.replaceFirst("-.*", "")) {
             case "fp32" -> config.clearFlag(nvinfer.BuilderFlag.kTF32);
             case "tf32" -> config.setFlag(nvinfer.BuilderFlag.kTF32);
             case "fp16" -> {
@@ -260,7 +260,7 @@ final class EngineBuilder {
                 // the pinned layers need fp32's range, not its mantissa: TF32 tensor cores keep the range
                 config.setFlag(nvinfer.BuilderFlag.kTF32);
                 config.setFlag(nvinfer.BuilderFlag.kOBEY_PRECISION_CONSTRAINTS);
-                Set<Integer> pinned = fp32Layers(network);
+                Set<Integer> pinned = fp32Layers(network, Fp16Pinning.of(precision));
                 for (int index : pinned) {
                     ILayer layer = network.getLayer(index);
                     layer.setPrecision(nvinfer.DataType.kFLOAT);
@@ -281,7 +281,10 @@ final class EngineBuilder {
      * #FP32_LAYER_NAMES}), element-wise layers fed by them (through reshapes), and the global-branch sums: a sum
      * named as part of the spectral transform or fed by one of its layers.
      */
-    static Set<Integer> fp32Layers(INetworkDefinition network) {
+    static Set<Integer> fp32Layers(INetworkDefinition network, Fp16Pinning pinning) {
+        if (pinning == Fp16Pinning.NONE) {
+            return Set.of();
+        }
         int layers = network.getNbLayers();
         Map<String, Integer> producers = new HashMap<>();
         for (int i = 0; i < layers; i++) {
@@ -297,7 +300,8 @@ final class EngineBuilder {
             if (type == nvinfer.LayerType.kCONSTANT.value || type == nvinfer.LayerType.kSHUFFLE.value) {
                 continue;
             }
-            if (type == nvinfer.LayerType.kMATRIX_MULTIPLY.value || FP32_LAYER_NAMES.matcher(layer.getName()).matches()) {
+            boolean named = pinning == Fp16Pinning.FOURIER && FP32_LAYER_NAMES.matcher(layer.getName()).matches();
+            if (type == nvinfer.LayerType.kMATRIX_MULTIPLY.value || named) {
                 pinned.add(i);
             }
         }
@@ -317,7 +321,7 @@ final class EngineBuilder {
                     continue;
                 }
                 boolean fromPinned = source.getType().value == nvinfer.LayerType.kMATRIX_MULTIPLY.value
-                        || FP32_LAYER_NAMES.matcher(source.getName()).matches();
+                        || (pinning == Fp16Pinning.FOURIER && FP32_LAYER_NAMES.matcher(source.getName()).matches());
                 if (fromPinned || (sum && GLOBAL_BRANCH_NAMES.matcher(source.getName()).matches())) {
                     pinned.add(i);
                     break;
@@ -365,6 +369,27 @@ final class EngineBuilder {
             shape[d] = dims.d(d);
         }
         return shape;
+    }
+
+    /**
+     * Which layers an fp16 engine keeps in fp32. FOURIER (the default) pins whole Fourier units; DFT pins only the
+     * DFT products and their element-wise recombinations; NONE pins nothing (measurement only: no overflow guard).
+     * Selected by the system property {@code lama.tensorrt.fp16-pinning}; part of the plan key as a precision
+     * suffix (e.g. {@code fp16-dft}).
+     */
+    enum Fp16Pinning {
+        FOURIER, DFT, NONE;
+
+        static Fp16Pinning of(String precision) {
+            int dash = precision.indexOf('-');
+            return dash < 0 ? FOURIER : valueOf(precision.substring(dash + 1).toUpperCase(Locale.ROOT));
+        }
+
+        static String precisionSuffix() {
+            String chosen = System.getProperty("lama.tensorrt.fp16-pinning", "fourier").toLowerCase(Locale.ROOT);
+            valueOf(chosen.toUpperCase(Locale.ROOT));
+            return chosen.equals("fourier") ? "" : "-" + chosen;
+        }
     }
 
     /** The build failed for lack of GPU memory; a smaller profile may fit. */

@@ -49,7 +49,9 @@ public record TensorRtSettings(Path engineDir, int maxBatch, int optBatch, int c
         return quickLevel >= 0 && quickLevel < optimizationLevel;
     }
 
+    /** The precision as the plan key names it: fp32, tf32, fp16, or fp16 with a non-default pinning suffix. */
     public String precisionName() {
-        return precision.name().toLowerCase(java.util.Locale.ROOT);
+        String name = precision.name().toLowerCase(java.util.Locale.ROOT);
+        return precision == LamaConfig.TensorRtConfig.Precision.FP16 ? name + EngineBuilder.Fp16Pinning.precisionSuffix() : name;
     }
 }
