@@ -9,7 +9,7 @@ import torch
 
 from .generator import BIG_LAMA_BLOCKS, BIG_LAMA_WIDTH
 from .onnx_export import export_inpainter, log, sha256_of
-from .probe import write_reference
+from .probe import check_with_onnxruntime, write_reference
 from .random_init import random_generator
 from .weights import load_generator
 
@@ -37,6 +37,9 @@ def parse_args(argv):
     parser.add_argument("--reference", metavar="FILE.txt",
                         help="also write reference output samples on a fixed probe input, computed with the "
                              "torch.fft Fourier units (to check a runtime executing the exported graph)")
+    parser.add_argument("--check-onnxruntime", action="store_true",
+                        help="after exporting, run the file in ONNX Runtime (needs the onnxruntime package) at "
+                             "batch 2 and compare with the torch.fft generator")
     args = parser.parse_args(argv)
     if args.checkpoint and (args.width != BIG_LAMA_WIDTH or args.blocks != BIG_LAMA_BLOCKS):
         parser.error("--width/--blocks apply to --random-init only; a checkpoint defines its own size")
@@ -78,6 +81,13 @@ def main(argv=None) -> int:
             log("FAILED: the forms differ by more than 1e-4")
             return 1
     export_inpainter(generator, args.tile, source, args.output)
+    if args.check_onnxruntime:
+        log("running the exported file in ONNX Runtime (CPU) at batch 2 ...")
+        difference = check_with_onnxruntime(args.output, generator, args.tile)
+        log(f"max abs difference ONNX Runtime vs torch.fft (0..255 scale): {difference:.3g}")
+        if difference > 0.05:
+            log("FAILED: the exported graph differs from the PyTorch model")
+            return 1
     if args.reference:
         write_reference(generator, args.tile, args.reference, f"{os.path.basename(args.output)} ({source})")
         log(f"wrote reference samples to {args.reference}")

@@ -34,7 +34,7 @@ GLOBAL_RATIO = 0.75
 class DftMatrices:
     """Caches the constant DFT matrices per (height, width, dtype, device).
 
-    Every Fourier unit of one size shares the same tensors, so the exported graph holds each matrix once.
+    Every Fourier unit of one size uses the same four matrices; the exporter stores each of them once.
     """
 
     _cache: Dict[Tuple[int, int, torch.dtype, torch.device], Tuple[torch.Tensor, ...]] = {}
@@ -73,7 +73,12 @@ class _ReflectPadFunction(torch.autograd.Function):
 
 
 def reflect_pad(x: torch.Tensor, pad: int) -> torch.Tensor:
-    return _ReflectPadFunction.apply(x, pad) if pad else x
+    if not pad:
+        return x
+    if torch.onnx.is_in_onnx_export():
+        return _ReflectPadFunction.apply(x, pad)
+    # Plain eager / TorchScript tracing: a Python autograd function could not be saved in a TorchScript file.
+    return F.pad(x, (pad, pad, pad, pad), mode="reflect")
 
 
 class ReflectionPad2d(nn.Module):

@@ -59,6 +59,8 @@ def export_inpainter(generator: LamaGenerator, tile: int, source: str, path: str
     with torch.no_grad(), warnings.catch_warnings():
         # The Reshape extents are turned into Python ints on purpose (see generator._static).
         warnings.filterwarnings("ignore", category=torch.jit.TracerWarning)
+        # torch 1.13 flags g.op() in symbolic functions as deprecated, yet it is the API on every version.
+        warnings.filterwarnings("ignore", category=FutureWarning)
         torch.onnx.export(inpainter, (image, mask), buffer, **kwargs)
     log(f"traced in {time.time() - started:.1f} s; post-processing ...")
 

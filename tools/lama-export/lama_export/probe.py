@@ -44,3 +44,19 @@ def write_reference(generator: LamaGenerator, tile: int, path: str, source: str)
             for y in range(0, tile, SAMPLE_STRIDE):
                 for x in range(0, tile, SAMPLE_STRIDE):
                     out.write(f"{ch} {y} {x} {float(output[ch, y, x]):.5f}\n")
+
+
+def check_with_onnxruntime(path: str, generator: LamaGenerator, tile: int) -> float:
+    """Runs the exported file in ONNX Runtime (CPU) on a batch of two probe inputs and returns the max abs
+    difference, on the 0..255 scale, from the generator with torch.fft Fourier units."""
+    import onnxruntime  # optional: only this check needs it
+
+    image, mask = probe_input(tile)
+    image = torch.cat([image, image.flip(-1)])
+    mask = torch.cat([mask, mask.flip(-2)])
+    session = onnxruntime.InferenceSession(path, providers=["CPUExecutionProvider"])
+    (got,) = session.run(None, {"image": image.numpy(), "mask": mask.numpy()})
+    with torch.no_grad():
+        expected = LamaInpainter(generator.set_fourier_form("fft")).eval()(image, mask)
+    generator.set_fourier_form("gemm")
+    return float((torch.from_numpy(got) - expected).abs().max())

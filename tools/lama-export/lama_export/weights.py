@@ -11,8 +11,10 @@ Whatever precedes ``model.N.`` in a key is treated as a prefix and removed; widt
 blocks are read from the tensors, and the result is loaded with strict key and shape checking.
 """
 
-import pickle
+import importlib.abc
+import importlib.machinery
 import re
+import sys
 import types
 import zipfile
 from typing import Dict, Tuple
@@ -42,24 +44,57 @@ class _Placeholder:
     def __setstate__(self, state):
         self.state = state
 
-    def __call__(self, *args, **kwargs):
-        return _Placeholder(*args, **kwargs)
+
+def _importing_for_unpickler() -> bool:
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code.co_name == "find_class":
+            return True
+        frame = frame.f_back
+    return False
 
 
-class _LenientUnpickler(pickle.Unpickler):
-    def find_class(self, module, name):
-        try:
-            return super().find_class(module, name)
-        except (ImportError, AttributeError):
-            return type(name, (_Placeholder,), {"__module__": module})
+class _StubModules(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """While active, any module that cannot be imported is replaced by a stub whose attributes are
+    placeholder classes. Installed last on ``sys.meta_path``, so real modules are always preferred.
 
+    (``torch.load(pickle_module=...)`` would be the natural hook, but torch 1.13 ignores that argument
+    unless ``weights_only`` is set, and then refuses it.)
+    """
 
-# torch.load accepts any module-like object exposing Unpickler and load.
-_lenient_pickle = types.SimpleNamespace(
-    Unpickler=_LenientUnpickler,
-    load=lambda file, **kwargs: _LenientUnpickler(file, **kwargs).load(),
-    __name__="lama_export_lenient_pickle",
-)
+    def __init__(self):
+        self.created = []
+
+    def find_spec(self, fullname, path=None, target=None):
+        if not _importing_for_unpickler():
+            return None  # an optional import elsewhere must still fail as usual
+        return importlib.machinery.ModuleSpec(fullname, self, is_package=True)
+
+    def create_module(self, spec):
+        module = types.ModuleType(spec.name)
+        module.__path__ = []
+
+        def placeholder(name, _module=spec.name):
+            if name.startswith("__"):
+                raise AttributeError(name)
+            return type(name, (_Placeholder,), {"__module__": _module})
+
+        module.__getattr__ = placeholder
+        self.created.append(spec.name)
+        return module
+
+    def exec_module(self, module):
+        pass
+
+    def __enter__(self):
+        sys.meta_path.append(self)
+        return self
+
+    def __exit__(self, *exc):
+        sys.meta_path.remove(self)
+        for name in self.created:
+            sys.modules.pop(name, None)
+        return False
 
 
 def _is_torchscript(path: str) -> bool:
@@ -74,11 +109,10 @@ def read_state_dict(path: str) -> Tuple[Dict[str, torch.Tensor], str]:
     if _is_torchscript(path):
         module = torch.jit.load(path, map_location="cpu")
         return dict(module.state_dict()), "torchscript"
-    kwargs = {"map_location": "cpu", "pickle_module": _lenient_pickle}
-    try:
-        loaded = torch.load(path, weights_only=False, **kwargs)  # torch >= 1.13 knows weights_only
-    except TypeError:
-        loaded = torch.load(path, **kwargs)
+    with _StubModules():
+        # Lightning checkpoints hold pickled objects besides tensors, so weights_only must be off (it is on
+        # by default from torch 2.6). Only load checkpoints from a source you trust.
+        loaded = torch.load(path, map_location="cpu", weights_only=False)
     if isinstance(loaded, dict) and "state_dict" in loaded and isinstance(loaded["state_dict"], dict):
         loaded = loaded["state_dict"]
     if not isinstance(loaded, dict):

@@ -58,17 +58,17 @@ public record ModelContract(int tileSize, int fixedBatch, float outputScale) {
         } else if (height != width) {
             problems.add("image: expected a square tile T×T, found " + height + "×" + width);
         }
-        for (var entry : Map.of("mask", mask, "output", output).entrySet()) {
+        for (var entry : List.of(Map.entry("mask", mask), Map.entry("output", output))) {
             long[] shape = entry.getValue();
-            if (shape[2] != height || shape[3] != width) {
-                problems.add(entry.getKey() + ": expected spatial size " + height + "×" + width + " like image, found "
-                        + ModelSignature.shapeText(shape));
+            if (!sameExtent(shape[2], height) || !sameExtent(shape[3], width)) {
+                problems.add(entry.getKey() + ": expected the spatial size of image " + ModelSignature.shapeText(image)
+                        + ", found " + ModelSignature.shapeText(shape));
             }
         }
         long batch = image[0];
-        if (mask[0] != batch || output[0] != batch) {
+        if (!sameExtent(mask[0], batch) || !sameExtent(output[0], batch)) {
             problems.add("batch axis: expected the same on image, mask and output, found "
-                    + image[0] + ", " + mask[0] + ", " + output[0] + " (<=0 = dynamic)");
+                    + extentText(image[0]) + ", " + extentText(mask[0]) + ", " + extentText(output[0]) + " (? = dynamic)");
         }
         String declaredTile = signature.metadata().get(META_TILE);
         if (declaredTile != null && !declaredTile.equals(Long.toString(height))) {
@@ -85,6 +85,15 @@ public record ModelContract(int tileSize, int fixedBatch, float outputScale) {
             throw new ModelContractException(problems);
         }
         return new ModelContract((int) height, batch > 0 ? (int) batch : 0, scale);
+    }
+
+    /** Runtimes report a symbolic axis as -1 or 0; any two symbolic axes count as the same. */
+    private static boolean sameExtent(long a, long b) {
+        return a == b || (a <= 0 && b <= 0);
+    }
+
+    private static String extentText(long extent) {
+        return extent > 0 ? Long.toString(extent) : "?";
     }
 
     private static void checkRank(String name, long[] shape, int channels, List<String> problems) {

@@ -1,0 +1,22 @@
+package io.lamaserve.bench;
+
+/**
+ * What came back for one request.
+ *
+ * @param success   true for a 2xx answer with a non-empty body
+ * @param statusKey the HTTP status as text ({@code "200"}, {@code "429"}), or a transport failure:
+ *                  {@code "timeout"}, {@code "connect"}, {@code "io"}
+ * @param detail    start of the error body or the exception message; empty on success
+ */
+public record Outcome(boolean success, String statusKey, String detail) {
+
+    /** A successful answer. */
+    public static Outcome ok(int status) {
+        return new Outcome(true, Integer.toString(status), "");
+    }
+
+    /** A failed answer or transport error. */
+    public static Outcome error(String statusKey, String detail) {
+        return new Outcome(false, statusKey, detail == null ? "" : detail);
+    }
+}

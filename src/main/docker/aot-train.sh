@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Training run for the JVM's AOT cache (JEP 483/514): starts the packaged app with -XX:AOTCacheOutput, waits for
+# readiness (which includes the batcher's warm-up sweep, i.e. real inference), sends the requests in
+# src/main/docker/aot-training/ plus the health and metrics endpoints, then stops it with SIGTERM; the JVM writes
+# the cache while exiting.
+#
+#   src/main/docker/aot-train.sh <java> <quarkus-app-dir> <model.onnx> <cache-file> [requests-dir]
+#
+# JAVA_ARGFILE (optional): a java @argfile with the flags the image starts the app with; the training run must use
+# the same ones (a different GC, for one, makes the JVM ignore parts of the cache).
+# The cache is only valid for the exact same java binary (same runtime image) and the same class path, so run it
+# with the runtime the image ships and in the directory layout the image uses.
+set -euo pipefail
+java=${1:?usage: aot-train.sh <java> <app-dir> <model> <cache-file> [requests-dir]}
+app=${2:?}; model=${3:?}; cache=${4:?}; requests=${5:-$(dirname "$0")/aot-training}
+port=${AOT_TRAINING_PORT:-18080}
+log=$(mktemp)
+flags=(--enable-native-access=ALL-UNNAMED)
+[ -n "${JAVA_ARGFILE:-}" ] && flags=("@$JAVA_ARGFILE")
+"$java" "${flags[@]}" -XX:AOTCacheOutput="$cache" \
+  -Dquarkus.http.port="$port" -Dlama.model.path="$model" -Dlama.engine=onnxruntime \
+  -jar "$app/quarkus-run.jar" >"$log" 2>&1 &
+pid=$!
+trap 'kill "$pid" 2>/dev/null || true' EXIT
+ready=
+for _ in $(seq 1 1200); do   # up to 120 s: the warm-up sweep runs the model at every batch size
+  if curl -fs -o /dev/null "http://127.0.0.1:$port/q/health/ready"; then ready=1; break; fi
+  if ! kill -0 "$pid" 2>/dev/null; then break; fi
+  sleep 0.1
+done
+if [ -z "$ready" ]; then echo "aot-train: the app did not become ready" >&2; cat "$log" >&2; exit 1; fi
+# The startup timeline marks "ready" only after the warm-up sweep; wait for it so the sweep's code is in the cache.
+for _ in $(seq 1 600); do
+  if curl -fs "http://127.0.0.1:$port/q/metrics" | grep -Eq 'lama_startup_phase_seconds\{phase="ready"\} [0-9]'; then break; fi
+  sleep 0.1
+done
+for path in /q/health/started /q/health/live /q/health/ready /q/metrics; do
+  curl -fsS -o /dev/null "http://127.0.0.1:$port$path"
+done
+sent=0
+for body in "$requests"/*.json; do
+  [ -e "$body" ] || continue
+  # a route that does not exist yet answers 404; the training still covers startup and the engine
+  code=$(curl -sS -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' --data-binary @"$body" \
+    "http://127.0.0.1:$port/api/v1/inpaint")
+  echo "aot-train: POST /api/v1/inpaint $(basename "$body") -> $code"
+  sent=$((sent + 1))
+done
+kill -TERM "$pid"
+wait "$pid" || true
+trap - EXIT
+if [ ! -s "$cache" ]; then echo "aot-train: no cache written" >&2; cat "$log" >&2; exit 1; fi
+echo "aot-train: $(du -h "$cache" | cut -f1) cache after $sent inpaint request(s): $cache"

@@ -1,0 +1,115 @@
+package io.lamaserve.api;
+
+import io.lamaserve.batching.RejectedException;
+import io.lamaserve.engine.EngineException;
+import io.lamaserve.imaging.EncodedImage;
+import io.lamaserve.imaging.HdStrategy;
+import io.lamaserve.imaging.OutputFormat;
+import io.lamaserve.imaging.RegionOptions;
+import io.smallrye.common.annotation.RunOnVirtualThread;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestForm;
+import org.jboss.resteasy.reactive.multipart.FileUpload;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.util.Locale;
+
+/** The lean endpoint for edge services: multipart in (image and mask files), image bytes out; no base64, no JSON. */
+@Path("/v1/inpaint")
+@Tag(name = "Binary API")
+public class BinaryInpaintResource {
+
+    static final int DEFAULT_QUALITY = 95;
+
+    private final InpaintService service;
+
+    BinaryInpaintResource(InpaintService service) {
+        this.service = service;
+    }
+
+    @POST
+    @Consumes(MediaType.MULTIPART_FORM_DATA)
+    @Produces({"image/png", "image/jpeg", MediaType.APPLICATION_JSON})
+    @RunOnVirtualThread
+    @Operation(summary = "Inpaint the masked area: multipart/form-data in, the image's bytes out",
+            description = "Parts: image (PNG/JPEG/...), mask (white = fill, same size as the image), optional hd_strategy "
+                    + "(Original|Resize|Crop, default Crop), format (png|jpeg, default: the input's), quality (1-100 for JPEG, default 95).")
+    @APIResponse(responseCode = "200", description = "The inpainted image",
+            content = {@Content(mediaType = "image/png", schema = @Schema(type = SchemaType.STRING, format = "binary")),
+                    @Content(mediaType = "image/jpeg", schema = @Schema(type = SchemaType.STRING, format = "binary"))})
+    @APIResponse(responseCode = "400", description = "Bad image, mask or parameter", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "413", description = "Image or body over the limits", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "429", description = "Queue full; retry after the Retry-After seconds", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "503", description = "Cannot finish before the deadline, draining, or inference failed; see Retry-After", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+    public Response inpaint(@RestForm("image") @Schema(type = SchemaType.STRING, format = "binary") FileUpload image,
+                            @RestForm("mask") @Schema(type = SchemaType.STRING, format = "binary") FileUpload mask,
+                            @RestForm("hd_strategy") String hdStrategy,
+                            @RestForm("format") String format,
+                            @RestForm("quality") String quality,
+                            @Parameter(description = "Seconds the client will wait at most (shortens the server's deadline)")
+                            @HeaderParam(ClientDeadline.HEADER) String timeout,
+                            @Context HttpServerRequest http) throws RejectedException, EngineException {
+        RegionOptions defaults = RegionOptions.IOPAINT_DEFAULTS;
+        RegionOptions regions = new RegionOptions(
+                hdStrategy == null || hdStrategy.isBlank() ? defaults.strategy() : HdStrategy.parse(hdStrategy),
+                defaults.cropTriggerSize(), defaults.cropMargin(), defaults.resizeLimit(), defaults.keepUnmaskedArea());
+        EncodedImage result = service.inpaint(new InpaintService.Call(read("image", image), read("mask", mask), regions,
+                        outputFormat(format), quality(quality), ClientDeadline.parse(timeout)),
+                ClientConnection.onClose(http));
+        return Response.ok(result.bytes(), result.mediaType()).build();
+    }
+
+    private static byte[] read(String part, FileUpload upload) {
+        if (upload == null || upload.uploadedFile() == null) {
+            throw new BadRequestException("multipart part \"" + part + "\" is missing; send the " + part + " as a file part");
+        }
+        try {
+            return Files.readAllBytes(upload.uploadedFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the uploaded " + part, e);
+        }
+    }
+
+    private static OutputFormat outputFormat(String format) {
+        if (format == null || format.isBlank()) {
+            return null;
+        }
+        return switch (format.strip().toLowerCase(Locale.ROOT)) {
+            case "png" -> OutputFormat.PNG;
+            case "jpeg", "jpg" -> OutputFormat.JPEG;
+            default -> throw new BadRequestException("format: expected png or jpeg, got \"" + format + "\"");
+        };
+    }
+
+    private static int quality(String quality) {
+        if (quality == null || quality.isBlank()) {
+            return DEFAULT_QUALITY;
+        }
+        try {
+            int value = Integer.parseInt(quality.strip());
+            if (value >= 1 && value <= 100) {
+                return value;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new BadRequestException("quality: expected a whole number from 1 to 100, got \"" + quality + "\"");
+    }
+}

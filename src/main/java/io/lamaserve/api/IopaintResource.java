@@ -1,0 +1,141 @@
+package io.lamaserve.api;
+
+import io.lamaserve.batching.RejectedException;
+import io.lamaserve.engine.EngineException;
+import io.lamaserve.imaging.EncodedImage;
+import io.lamaserve.imaging.HdStrategy;
+import io.lamaserve.imaging.RegionOptions;
+import io.smallrye.common.annotation.RunOnVirtualThread;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import java.util.concurrent.ThreadLocalRandom;
+
+/** IOPaint's HTTP API, as far as a LaMa client uses it: IOPaint's web app and scripts work against this unchanged. */
+@Path("/api/v1")
+@Tag(name = "IOPaint-compatible API")
+public class IopaintResource {
+
+    /** IOPaint encodes its answers at this JPEG quality (its CLI default). */
+    static final int IOPAINT_QUALITY = 100;
+    static final long DEFAULT_SEED = 42;
+
+    private final InpaintService service;
+    private final ServerDescription description;
+
+    IopaintResource(InpaintService service, ServerDescription description) {
+        this.service = service;
+        this.description = description;
+    }
+
+    @POST
+    @Path("/inpaint")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces({"image/png", "image/jpeg", MediaType.APPLICATION_JSON})
+    @RunOnVirtualThread
+    @Operation(summary = "Inpaint the masked area (IOPaint's request and response)",
+            description = "JSON in, raw image bytes out: the answer is the image itself (not JSON), in the input's format "
+                    + "(PNG or JPEG; PNG for other inputs). The mask is white (255) where the image is to be filled.")
+    @APIResponse(responseCode = "200", description = "The inpainted image",
+            headers = @Header(name = "X-Seed", description = "sd_seed of the request (-1 replaced by the seed used)",
+                    schema = @Schema(type = SchemaType.INTEGER)),
+            content = {@Content(mediaType = "image/png", schema = @Schema(type = SchemaType.STRING, format = "binary")),
+                    @Content(mediaType = "image/jpeg", schema = @Schema(type = SchemaType.STRING, format = "binary"))})
+    @APIResponse(responseCode = "400", description = "Bad image, mask or parameter", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "413", description = "Image or body over the limits", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "429", description = "Queue full; retry after the Retry-After seconds", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "503", description = "Cannot finish before the deadline, draining, or inference failed; see Retry-After", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+    public Response inpaint(IopaintInpaintRequest request,
+                            @Parameter(description = "Seconds the client will wait at most (shortens the server's deadline)")
+                            @HeaderParam(ClientDeadline.HEADER) String timeout,
+                            @Context HttpServerRequest http) throws RejectedException, EngineException {
+        if (request == null) {
+            throw new BadRequestException("request body: expected a JSON object with image and mask");
+        }
+        byte[] image = Base64Image.decode("image", request.image());
+        byte[] mask = Base64Image.decode("mask", request.mask());
+        RegionOptions defaults = RegionOptions.IOPAINT_DEFAULTS;
+        RegionOptions regions = new RegionOptions(
+                request.hdStrategy() == null ? defaults.strategy() : HdStrategy.parse(request.hdStrategy()),
+                positive("hd_strategy_crop_trigger_size", request.cropTriggerSize(), defaults.cropTriggerSize()),
+                nonNegative("hd_strategy_crop_margin", request.cropMargin(), defaults.cropMargin()),
+                positive("hd_strategy_resize_limit", request.resizeLimit(), defaults.resizeLimit()),
+                request.keepUnmaskedArea() == null ? defaults.keepUnmaskedArea() : request.keepUnmaskedArea());
+        long seed = request.seed() == null ? DEFAULT_SEED
+                : request.seed() == -1 ? ThreadLocalRandom.current().nextLong(1, 100_000_000) : request.seed();
+        EncodedImage result = service.inpaint(
+                new InpaintService.Call(image, mask, regions, null, IOPAINT_QUALITY, ClientDeadline.parse(timeout)),
+                ClientConnection.onClose(http));
+        return Response.ok(result.bytes(), result.mediaType()).header("X-Seed", Long.toString(seed)).build();
+    }
+
+    @GET
+    @Path("/server-config")
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "What IOPaint's web app needs to know about this server: one LaMa model, no plugins")
+    public ServerDescription.ServerConfig serverConfig() {
+        return description.serverConfig();
+    }
+
+    @GET
+    @Path("/model")
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "The model being served, in IOPaint's ModelInfo shape")
+    public ServerDescription.ModelInfo model() {
+        return description.modelInfo();
+    }
+
+    @POST
+    @Path("/model")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Switch model: only the served LaMa model can be selected")
+    public ServerDescription.ModelInfo switchModel(SwitchModelRequest request) {
+        String wanted = request == null ? null : request.name();
+        if (!ServerDescription.MODEL_NAME.equals(wanted)) {
+            throw new BadRequestException("model: this server serves only \"" + ServerDescription.MODEL_NAME
+                    + "\", cannot switch to \"" + wanted + "\"");
+        }
+        return description.modelInfo();
+    }
+
+    public record SwitchModelRequest(String name) {
+    }
+
+    private static int positive(String field, Integer value, int fallback) {
+        if (value == null) {
+            return fallback;
+        }
+        if (value <= 0) {
+            throw new BadRequestException(field + ": expected a positive number of pixels, got " + value);
+        }
+        return value;
+    }
+
+    private static int nonNegative(String field, Integer value, int fallback) {
+        if (value == null) {
+            return fallback;
+        }
+        if (value < 0) {
+            throw new BadRequestException(field + ": expected zero or more pixels, got " + value);
+        }
+        return value;
+    }
+
+}

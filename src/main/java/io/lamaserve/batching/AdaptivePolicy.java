@@ -1,0 +1,74 @@
+package io.lamaserve.batching;
+
+/**
+ * {@code lama.batching.mode=adaptive}.
+ *
+ * <p><b>Cap.</b> The cost model's knee, the smallest batch that already reaches nearly the best images/s, because
+ * larger batches there only add latency. When the queue is deep the cap rises to the peak (the smallest batch within
+ * 1% of the best images/s), which drains a backlog fastest. Deep means either
+ * <ul>
+ *   <li>enough tiles wait to give every executor a maximum-sized batch ({@code queued ≥ executors × max batch}), or</li>
+ *   <li>the oldest request's slack is shorter than the predicted time to drain the queue at the knee.</li>
+ * </ul>
+ *
+ * <p><b>Hold.</b> Dispatch is work-conserving except for one rule derived from the cost model. Below the knee the
+ * curve is {@code L(n) ≈ a + b·n}; running {@code n} tiles now and {@code m} later costs {@code a} more executor
+ * time than running {@code n + m} together, so holding {@code δ} for {@code m} tiles that are about to arrive raises
+ * images per busy second whenever {@code δ < a}. An idle executor therefore holds a queue below the cap only when
+ * {@link ReturnForecast} expects at least one more request, and at most until {@code a(n)} (the curve's marginal
+ * fixed cost, {@link CostModel#marginalFixedNanos}) has passed since the last batch completed, and only if the oldest
+ * request's slack still covers the hold plus a cap-sized batch. A lone client is never held: its request is the
+ * one the forecast expects, so once it has arrived nothing more is expected.
+ *
+ * <p><b>Order.</b> Batches take tiles round-robin across requests so a large request cannot hold back a later small
+ * one.
+ */
+public final class AdaptivePolicy implements BatchPolicy {
+
+    private final CostModel model;
+    private final int executors;
+    private final boolean holds;
+
+    /**
+     * @param holds whether the hold rule applies; false gives a purely work-conserving policy (used by the
+     *              simulator to show what the rule buys)
+     */
+    public AdaptivePolicy(CostModel model, int executors, boolean holds) {
+        this.model = model;
+        this.executors = executors;
+        this.holds = holds;
+    }
+
+    @Override
+    public int cap(int queuedTiles, long oldestSlackNanos) {
+        int knee = model.knee();
+        int peak = model.peak();
+        if (peak <= knee) {
+            return knee;
+        }
+        boolean deep = queuedTiles >= executors * model.maxBatch()
+                || oldestSlackNanos < model.drainNanos(queuedTiles, knee, executors);
+        return deep ? peak : knee;
+    }
+
+    @Override
+    public boolean interleavesRequests() {
+        return true;
+    }
+
+    @Override
+    public long holdNanos(int queuedTiles, long oldestSlackNanos, long sinceCompletionNanos, double expectedArrivals) {
+        if (!holds || expectedArrivals < 1) {
+            return 0;
+        }
+        int cap = cap(queuedTiles, oldestSlackNanos);
+        if (queuedTiles >= cap) {
+            return 0;
+        }
+        long remaining = model.marginalFixedNanos(queuedTiles) - sinceCompletionNanos;
+        if (remaining <= 0 || oldestSlackNanos - remaining < model.latencyNanos(cap)) {
+            return 0;
+        }
+        return remaining;
+    }
+}

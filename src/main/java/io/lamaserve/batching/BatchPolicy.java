@@ -1,0 +1,43 @@
+package io.lamaserve.batching;
+
+import io.lamaserve.config.LamaConfig;
+
+/**
+ * Decides how large the next batch may be, in which order it takes tiles from the queued requests and whether an
+ * idle executor should briefly hold a small queue for more tiles. Policies hold no queue state;
+ * {@link SchedulingCore} asks them at each dispatch.
+ */
+public interface BatchPolicy {
+
+    /**
+     * The most tiles the next batch may take.
+     *
+     * @param queuedTiles      tiles waiting now
+     * @param oldestSlackNanos time left until the deadline of the oldest queued request
+     */
+    int cap(int queuedTiles, long oldestSlackNanos);
+
+    /**
+     * Whether a batch takes tiles round-robin across the queued requests in arrival order (one tile per request per
+     * pass) instead of draining the oldest request first.
+     */
+    boolean interleavesRequests();
+
+    /**
+     * How long an idle executor should hold the queued tiles for more to arrive before dispatching; 0 = now.
+     *
+     * @param queuedTiles          tiles waiting now (at least one)
+     * @param oldestSlackNanos     time left until the oldest queued request's deadline
+     * @param sinceCompletionNanos time since the last batch completed
+     * @param expectedArrivals     requests expected to arrive soon (see {@link ReturnForecast})
+     */
+    long holdNanos(int queuedTiles, long oldestSlackNanos, long sinceCompletionNanos, double expectedArrivals);
+
+    /** The policy of a batching mode. */
+    static BatchPolicy forMode(LamaConfig.BatchingConfig.Mode mode, CostModel model, int executors) {
+        return switch (mode) {
+            case ADAPTIVE -> new AdaptivePolicy(model, executors, true);
+            case OFF -> new SerialPolicy();
+        };
+    }
+}

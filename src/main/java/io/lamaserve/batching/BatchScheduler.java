@@ -1,0 +1,312 @@
+package io.lamaserve.batching;
+
+import io.lamaserve.config.LamaConfig;
+import io.lamaserve.engine.EngineException;
+import io.lamaserve.engine.InpaintEngine;
+import io.lamaserve.engine.Tile;
+import io.lamaserve.lifecycle.StartupPhase;
+import io.lamaserve.lifecycle.StartupTimeline;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Collects the tiles of all concurrent requests into one bounded queue and runs them as batches on
+ * {@code engine.parallelism()} executor threads ({@code lama-executor-N}), each taking a batch as soon as it is
+ * free. The policy (cap, order, admission, deadlines) lives in {@link SchedulingCore} and {@link BatchPolicy}; this
+ * class adds the threads, the lock, the startup calibration and the shutdown.
+ *
+ * <p>Lifecycle: at startup a {@code lama-warmup} thread runs the {@link CostSweep}; {@link #ready()} turns true
+ * when it succeeds and the executors run. Until then submits are refused with 503. On shutdown the scheduler stops
+ * admitting, lets queued and running work finish for up to the request timeout, then fails what is left with 503.
+ */
+@Singleton
+public class BatchScheduler {
+
+    private static final Logger LOG = Logger.getLogger(BatchScheduler.class);
+
+    private final InpaintEngine engine;
+    private final BatchingSettings settings;
+    private final Ticker ticker;
+    private final CostModel model;
+    private final SchedulingCore core;
+    private final ReentrantLock lock = new ReentrantLock();
+    /** Signalled whenever the queue or the running batches change, and on stop. */
+    private final Condition changed = lock.newCondition();
+    private final List<Thread> threads = new ArrayList<>();
+    /** The sweep succeeded and the executors run. */
+    private volatile boolean warmedUp;
+    private volatile boolean draining;
+    private volatile boolean started;
+    private boolean stopping;
+    /** Receives the end of warm-up as a startup phase; absent when the scheduler is built outside CDI (tests). */
+    @Inject
+    StartupTimeline timeline;
+
+    @Inject
+    public BatchScheduler(InpaintEngine engine, LamaConfig config, MeterRegistry registry) {
+        this(engine, BatchingSettings.from(config.batching()), Ticker.system(), registry,
+                Executors.newVirtualThreadPerTaskExecutor());
+    }
+
+    /**
+     * @param completer where tickets' futures complete, so that continuations do not run on executor threads
+     */
+    public BatchScheduler(InpaintEngine engine, BatchingSettings settings, Ticker ticker, MeterRegistry registry,
+                          Executor completer) {
+        this.engine = engine;
+        this.settings = settings;
+        this.ticker = ticker;
+        int executors = engine.parallelism();
+        this.model = new CostModel(settings.effectiveMaxBatch(engine.maxBatch()), settings.kneeFraction());
+        SchedulerMetrics metrics = new SchedulerMetrics(registry);
+        this.core = new SchedulingCore(settings, executors, model,
+                BatchPolicy.forMode(settings.mode(), model, executors), metrics, completer, this::exclusively);
+        metrics.registerGauges(() -> read(core::queuedTiles), () -> read(() -> core.busyNanos(ticker.read())),
+                ticker, executors, model);
+    }
+
+    void onStartup(@Observes StartupEvent event) {
+        Thread.ofPlatform().name("lama-warmup").daemon().start(() -> {
+            try {
+                start();
+            } catch (EngineException | RuntimeException e) {
+                LOG.errorf(e, "Warm-up of engine %s failed; the service stays not ready", engine.name());
+            }
+        });
+    }
+
+    void onShutdown(@Observes ShutdownEvent event) {
+        if (!drain(settings.timeout())) {
+            LOG.warnf("Shutdown: work still queued or running after %s; failing what is queued", settings.timeout());
+        }
+        // Shutdown observers run before any bean is destroyed: stopping the executors here guarantees no batch
+        // is still on the engine when its disposer frees the native memory.
+        close();
+    }
+
+    /**
+     * Calibrates the cost model on the engine and starts the executors; {@link #ready()} is true afterwards.
+     *
+     * @throws EngineException when the engine fails during the sweep
+     */
+    public void start() throws EngineException {
+        lock.lock();
+        try {
+            if (started || stopping) {
+                return;
+            }
+            started = true;
+        } finally {
+            lock.unlock();
+        }
+        CostSweep.run(engine, model, settings.sweepRepetitions(), ticker);
+        LOG.infof("Cost model of %s (%d executor(s), mode %s):%n%s", engine.name(), core.executors(),
+                settings.mode().name().toLowerCase(java.util.Locale.ROOT), model.describe());
+        lock.lock();
+        try {
+            if (stopping) {
+                return;
+            }
+            for (int slot = 0; slot < core.executors(); slot++) {
+                int executorSlot = slot;
+                threads.add(Thread.ofPlatform().name("lama-executor-" + slot).daemon()
+                        .start(() -> runExecutor(executorSlot)));
+            }
+            threads.add(Thread.ofPlatform().name("lama-deadlines").daemon().start(this::expireOverdueLoop));
+            warmedUp = true;
+        } finally {
+            lock.unlock();
+        }
+        if (timeline != null) {
+            timeline.mark(StartupPhase.WARMUP_DONE, "cost sweep, knee " + model.knee());
+        }
+    }
+
+    /**
+     * Queues the tiles of one request.
+     *
+     * @param tiles            the request's tiles; their outputs are filled when the ticket completes
+     * @param requestedTimeout the client's deadline from now; null = {@code lama.batching.timeout}; longer values
+     *                         are cut to that default
+     * @throws RejectedException        when refused on arrival: queue full (429), more tiles than the queue holds
+     *                                  (413), deadline unreachable, not ready or draining (503)
+     * @throws IllegalArgumentException when {@code tiles} is empty or the timeout is not positive
+     */
+    public InferenceTicket submit(List<Tile> tiles, Duration requestedTimeout) {
+        lock.lock();
+        try {
+            if (!warmedUp && !draining) {
+                throw core.reject(RejectedException.Reason.NOT_READY, SchedulingCore.NOT_READY_RETRY_SECONDS,
+                        "the engine is still warming up");
+            }
+            InferenceTicket ticket = core.submit(tiles, requestedTimeout, ticker.read());
+            changed.signalAll();
+            return ticket;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** True once the warm-up sweep succeeded and the executors run, until shutdown begins. */
+    public boolean ready() {
+        return warmedUp && !draining;
+    }
+
+    /** The latency table and knee; live, updated from real batches. */
+    public CostModel costModel() {
+        return model;
+    }
+
+    public BatchingSettings settings() {
+        return settings;
+    }
+
+    /** Tiles waiting now. */
+    public int queuedTiles() {
+        return read(core::queuedTiles);
+    }
+
+    /**
+     * Graceful stop: admits nothing more (503 DRAINING with Retry-After) and waits up to {@code grace} for queued
+     * and running work to finish.
+     *
+     * @return true when nothing is left queued or running
+     */
+    public boolean drain(Duration grace) {
+        lock.lock();
+        try {
+            draining = true;
+            core.stopAdmitting();
+            long remaining = grace.toNanos();
+            while (!core.idle() && remaining > 0 && !threads.isEmpty()) {
+                remaining = changed.awaitNanos(remaining);
+            }
+            return core.idle();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return core.idle();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Stops the executors after their running batch; requests still queued fail with 503. */
+    @PreDestroy
+    public void close() {
+        lock.lock();
+        try {
+            draining = true;
+            stopping = true;
+            core.stopAdmitting();
+            core.abandonQueued();
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        for (Thread thread : threads) {
+            try {
+                if (!thread.join(Duration.ofSeconds(10))) {
+                    LOG.warnf("%s did not stop within 10 s", thread.getName());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private void runExecutor(int slot) {
+        while (true) {
+            Batch batch = null;
+            lock.lock();
+            try {
+                while (!stopping && (batch = core.nextBatch(slot, ticker.read())) == null) {
+                    long holdUntil = core.holdUntil();
+                    if (holdUntil == Long.MAX_VALUE) {
+                        changed.await();
+                    } else {
+                        changed.awaitNanos(holdUntil - ticker.read());
+                    }
+                }
+                if (stopping) {
+                    return;
+                }
+            } catch (InterruptedException e) {
+                return;
+            } finally {
+                lock.unlock();
+            }
+            Throwable failure = null;
+            try {
+                engine.infer(slot, batch.tileBatch());
+            } catch (EngineException | RuntimeException e) {
+                failure = e;
+            }
+            long now = ticker.read();
+            lock.lock();
+            try {
+                if (failure == null) {
+                    core.complete(batch, now);
+                } else {
+                    LOG.warnf(failure, "Batch of %d tile(s) failed on executor %d", batch.size(), slot);
+                    core.fail(batch, failure, now);
+                }
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    /** Answers requests whose deadline passes while all executors are busy, without waiting for a dispatch. */
+    private void expireOverdueLoop() {
+        lock.lock();
+        try {
+            while (!stopping) {
+                long now = ticker.read();
+                core.expireOverdue(now);
+                long earliest = core.earliestDeadline();
+                long wait = earliest == Long.MAX_VALUE ? TimeUnit.SECONDS.toNanos(1) : earliest - now;
+                changed.awaitNanos(Math.clamp(wait, TimeUnit.MILLISECONDS.toNanos(1), TimeUnit.SECONDS.toNanos(1)));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void exclusively(Runnable task) {
+        lock.lock();
+        try {
+            task.run();
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private <T> T read(java.util.function.Supplier<T> read) {
+        lock.lock();
+        try {
+            return read.get();
+        } finally {
+            lock.unlock();
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package io.lamaserve.batching;
+
+import io.lamaserve.engine.EngineException;
+import io.lamaserve.engine.InpaintEngine;
+import io.lamaserve.engine.Tile;
+import io.lamaserve.engine.TileBatch;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * The startup calibration: warms every execution slot, then times batch sizes 1, 2, 4, … and the maximum itself,
+ * each once untimed and {@code repetitions} times timed, and seeds the cost model with the median of each size.
+ * Runs on dummy tiles (mid-grey image, a centred square to fill).
+ */
+public final class CostSweep {
+
+    private CostSweep() {
+    }
+
+    /** Batch sizes the sweep times: powers of two below {@code maxBatch}, then {@code maxBatch}. */
+    public static List<Integer> sizes(int maxBatch) {
+        List<Integer> sizes = new ArrayList<>();
+        for (int size = 1; size < maxBatch; size *= 2) {
+            sizes.add(size);
+        }
+        sizes.add(maxBatch);
+        return Collections.unmodifiableList(sizes);
+    }
+
+    /**
+     * Measures the engine into {@code model}.
+     *
+     * @throws EngineException when any sweep batch fails; the service must then not become ready
+     */
+    public static void run(InpaintEngine engine, CostModel model, int repetitions, Ticker ticker) throws EngineException {
+        Tile tile = dummyTile(engine.tileSize());
+        for (int slot = 0; slot < engine.parallelism(); slot++) {
+            engine.infer(slot, batchOf(tile, 1));
+        }
+        for (int size : sizes(model.maxBatch())) {
+            TileBatch batch = batchOf(tile, size);
+            engine.infer(0, batch);
+            long[] timings = new long[repetitions];
+            for (int run = 0; run < repetitions; run++) {
+                long start = ticker.read();
+                engine.infer(0, batch);
+                timings[run] = ticker.read() - start;
+            }
+            Arrays.sort(timings);
+            model.seed(size, timings[repetitions / 2]);
+        }
+    }
+
+    private static TileBatch batchOf(Tile tile, int size) {
+        return new TileBatch(Collections.nCopies(size, tile));
+    }
+
+    private static Tile dummyTile(int side) {
+        Tile tile = Tile.allocate(side);
+        Arrays.fill(tile.image(), 0.5f);
+        int from = side / 4;
+        int to = side - side / 4;
+        for (int y = from; y < to; y++) {
+            Arrays.fill(tile.mask(), y * side + from, y * side + to, 1f);
+        }
+        return tile;
+    }
+}

@@ -1,0 +1,149 @@
+package io.lamaserve.engine.onnxruntime;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import io.lamaserve.engine.EngineException;
+import io.lamaserve.engine.InpaintEngine;
+import io.lamaserve.engine.TileBatch;
+import io.lamaserve.model.ModelContract;
+import io.lamaserve.model.ModelSignature;
+import org.jboss.logging.Logger;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * LaMa on the CPU through ONNX Runtime. One session, one execution slot: ONNX Runtime already spreads a single
+ * run over all cores (intra-op threads), so running two batches at once would only make them compete.
+ */
+public final class OnnxRuntimeEngine implements InpaintEngine {
+
+    private static final Logger LOG = Logger.getLogger(OnnxRuntimeEngine.class);
+
+    private final OrtSession session;
+    private final ModelContract contract;
+    private final int maxBatch;
+    private final StagingBuffers staging;
+
+    private OnnxRuntimeEngine(OrtSession session, ModelContract contract, int maxBatch) {
+        this.session = session;
+        this.contract = contract;
+        this.maxBatch = maxBatch;
+        this.staging = new StagingBuffers(OrtEnvironment.getEnvironment(), contract.tileSize(), maxBatch);
+    }
+
+    /**
+     * Opens the model and checks it against the contract.
+     *
+     * @param threads        intra-op threads, 0 = one per available core
+     * @param requestedBatch the largest batch wanted; a model with a fixed batch axis gets 1
+     */
+    public static OnnxRuntimeEngine open(Path model, int threads, int requestedBatch) throws EngineException {
+        OrtEnvironment environment = OrtEnvironment.getEnvironment();
+        int intraOpThreads = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+        OrtSession session = null;
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+            options.setIntraOpNumThreads(intraOpThreads);
+            options.setMemoryPatternOptimization(true);
+            session = environment.createSession(model.toString(), options);
+            ModelContract contract = ModelContract.of(signatureOf(session));
+            if (contract.fixedBatch() > 1) {
+                throw new EngineException("the model fixes its batch axis at " + contract.fixedBatch()
+                        + "; lama-serve needs a dynamic batch axis or a fixed batch of 1");
+            }
+            int maxBatch = contract.dynamicBatch() ? Math.max(1, requestedBatch) : 1;
+            LOG.infof("ONNX Runtime %s: %s, tile %d, %s batch, max batch %d, %d intra-op threads",
+                    environment.getVersion(), model.getFileName(), contract.tileSize(),
+                    contract.dynamicBatch() ? "dynamic" : "fixed", maxBatch, intraOpThreads);
+            return new OnnxRuntimeEngine(session, contract, maxBatch);
+        } catch (OrtException e) {
+            closeQuietly(session);
+            throw new EngineException("ONNX Runtime cannot load " + model + ": " + e.getMessage(), e);
+        } catch (RuntimeException | EngineException e) {
+            closeQuietly(session);
+            throw e;
+        }
+    }
+
+    static ModelSignature signatureOf(OrtSession session) throws OrtException {
+        return new ModelSignature(shapes(session.getInputInfo()), shapes(session.getOutputInfo()),
+                session.getMetadata().getCustomMetadata());
+    }
+
+    private static Map<String, long[]> shapes(Map<String, NodeInfo> nodes) {
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        nodes.forEach((name, node) -> shapes.put(name,
+                node.getInfo() instanceof TensorInfo tensor ? tensor.getShape() : new long[0]));
+        return shapes;
+    }
+
+    @Override
+    public String name() {
+        return "onnxruntime-cpu";
+    }
+
+    @Override
+    public int tileSize() {
+        return contract.tileSize();
+    }
+
+    @Override
+    public int maxBatch() {
+        return maxBatch;
+    }
+
+    @Override
+    public int parallelism() {
+        return 1;
+    }
+
+    public ModelContract contract() {
+        return contract;
+    }
+
+    @Override
+    public synchronized void infer(int slot, TileBatch batch) throws EngineException {
+        if (slot != 0) {
+            throw new IllegalArgumentException("ONNX Runtime engine has one slot, got " + slot);
+        }
+        int size = batch.size();
+        if (size > maxBatch) {
+            throw new IllegalArgumentException("batch of " + size + " exceeds the maximum " + maxBatch);
+        }
+        StagingBuffers.Tensors tensors = staging.forBatch(size);
+        staging.load(batch);
+        Map<String, OnnxTensor> inputs = Map.of(ModelContract.IMAGE, tensors.image(), ModelContract.MASK, tensors.mask());
+        Map<String, OnnxValue> outputs = Map.of(ModelContract.OUTPUT, tensors.output());
+        try (OrtSession.Result ignored = session.run(inputs, outputs)) {
+            // the output tensor is pinned to our staging buffer: nothing to copy out of the result
+        } catch (OrtException e) {
+            throw new EngineException("ONNX Runtime failed on a batch of " + size + ": " + e.getMessage(), e);
+        }
+        staging.store(batch, contract.outputScale());
+    }
+
+    @Override
+    public synchronized void close() {
+        staging.close();
+        closeQuietly(session);
+    }
+
+    private static void closeQuietly(OrtSession session) {
+        if (session != null) {
+            try {
+                session.close();
+            } catch (OrtException e) {
+                LOG.warn("closing the ONNX Runtime session failed", e);
+            }
+        }
+    }
+
+}

@@ -1,0 +1,140 @@
+package io.lamaserve.imaging;
+
+import com.twelvemonkeys.imageio.plugins.jpeg.JPEGImageReaderSpi;
+
+import javax.imageio.IIOException;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
+import javax.imageio.ImageReader;
+import javax.imageio.spi.IIORegistry;
+import javax.imageio.spi.ImageReaderSpi;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.Iterator;
+
+/**
+ * Decodes an uploaded file into an upright {@link DecodedImage}. The pixel limit is checked on the dimensions the
+ * reader takes from the header, before any pixel data is decoded, so an oversized or "decompression bomb" file is
+ * rejected for the cost of reading a few bytes; JPEGs with an absurd number of scans are refused the same way
+ * ({@link JpegScans}). GIF and TIFF inputs give their first frame.
+ */
+final class ImageDecoder {
+
+    /**
+     * TwelveMonkeys' reader handles CMYK and YCCK JPEGs, which the JDK's rejects. It is registered explicitly (it
+     * finds the JDK reader it builds on when registered) and used by class, so the choice does not depend on which
+     * class loader ImageIO scanned for plugins.
+     */
+    private static final JPEGImageReaderSpi JPEG_READERS = registeredJpegReaders();
+
+    private ImageDecoder() {
+    }
+
+    /**
+     * @param role   "image" or "mask", used in error messages
+     * @param bytes  the file
+     * @param limits the pixel limit
+     * @throws BadImageException      when the file is not a readable image
+     * @throws ImageTooLargeException when its header declares more pixels than the limit
+     */
+    static DecodedImage decode(String role, byte[] bytes, ImageLimits limits) {
+        ImageFormat format = sniff(role, bytes);
+        ImageReader reader = readerFor(format, role);
+        try (ImageInputStream input = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
+            reader.setInput(input, true, true);
+            checkSize(role, reader.getWidth(0), reader.getHeight(0), limits);
+            if (format == ImageFormat.JPEG) {
+                JpegScans.check(role, bytes);
+            }
+            ImageReadParam param = reader.getDefaultReadParam();
+            BufferedImage image = reader.read(0, param);
+            PixelRaster raster = RasterExtractor.extract(image);
+            int orientation = ExifOrientation.read(format, bytes);
+            return new DecodedImage(ExifOrientation.apply(raster, orientation), format, orientation);
+        } catch (IOException | RuntimeException e) {
+            throw asInputProblem(role, format, e);
+        } finally {
+            reader.dispose();
+        }
+    }
+
+    /**
+     * Reads only the header and checks the dimensions against the limit.
+     *
+     * @throws BadImageException      when the file is not a readable image
+     * @throws ImageTooLargeException when its header declares more pixels than the limit
+     */
+    static void checkHeader(String role, byte[] bytes, ImageLimits limits) {
+        ImageFormat format = sniff(role, bytes);
+        ImageReader reader = readerFor(format, role);
+        try (ImageInputStream input = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
+            reader.setInput(input, true, true);
+            checkSize(role, reader.getWidth(0), reader.getHeight(0), limits);
+            if (format == ImageFormat.JPEG) {
+                JpegScans.check(role, bytes);
+            }
+        } catch (IOException | RuntimeException e) {
+            throw asInputProblem(role, format, e);
+        } finally {
+            reader.dispose();
+        }
+    }
+
+    private static ImageFormat sniff(String role, byte[] bytes) {
+        if (bytes == null || bytes.length == 0) {
+            throw new BadImageException(role + ": missing or empty");
+        }
+        ImageFormat format = ImageFormat.sniff(bytes);
+        if (format == null) {
+            throw new BadImageException(role + ": not a " + ImageFormat.ACCEPTED + " file");
+        }
+        return format;
+    }
+
+    private static ImageInputException asInputProblem(String role, ImageFormat format, Exception e) {
+        if (e instanceof ImageInputException known) {
+            return known;
+        }
+        String detail = e instanceof IIOException ? e.getMessage() : e.toString();
+        return new BadImageException(role + ": cannot decode " + format + " (" + detail + ")", e);
+    }
+
+    static void checkSize(String role, int width, int height, ImageLimits limits) {
+        if (width <= 0 || height <= 0) {
+            throw new BadImageException(role + ": empty image (" + width + "×" + height + ")");
+        }
+        long pixels = (long) width * height;
+        if (pixels > limits.maxPixels()) {
+            throw new ImageTooLargeException(role + " is " + width + "×" + height + " = " + pixels
+                    + " pixels, the limit is " + limits.maxPixels() + " (lama.limits.max-pixels)");
+        }
+    }
+
+    private static JPEGImageReaderSpi registeredJpegReaders() {
+        IIORegistry registry = IIORegistry.getDefaultInstance();
+        JPEGImageReaderSpi spi = registry.getServiceProviderByClass(JPEGImageReaderSpi.class);
+        if (spi == null) {
+            spi = new JPEGImageReaderSpi();
+            registry.registerServiceProvider(spi, ImageReaderSpi.class);
+        }
+        return spi;
+    }
+
+    private static ImageReader readerFor(ImageFormat format, String role) {
+        if (format == ImageFormat.JPEG) {
+            try {
+                return JPEG_READERS.createReaderInstance();
+            } catch (IOException e) {
+                throw new IllegalStateException("JPEG reader unavailable", e);
+            }
+        }
+        Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(format.imageIoName());
+        if (!readers.hasNext()) {
+            throw new BadImageException(role + ": no decoder for " + format + " in this runtime");
+        }
+        return readers.next();
+    }
+}

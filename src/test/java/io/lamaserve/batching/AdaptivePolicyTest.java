@@ -1,0 +1,58 @@
+package io.lamaserve.batching;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class AdaptivePolicyTest {
+
+    private static final long MS = 1_000_000L;
+    private static final long AMPLE = 30_000 * MS;
+
+    private static CostModel t4() {
+        CostModel model = new CostModel(16, 0.95);
+        List.of(1, 2, 4, 8, 16).forEach(size -> model.seed(size, CostCurves.t4Nanos(size)));
+        return model;
+    }
+
+    @Test
+    void capIsTheKneeUnlessTheQueueIsDeep() {
+        AdaptivePolicy oneExecutor = new AdaptivePolicy(t4(), 1, true);
+        assertEquals(7, oneExecutor.cap(3, AMPLE));
+        assertEquals(7, oneExecutor.cap(15, AMPLE));
+        assertEquals(8, oneExecutor.cap(16, AMPLE));       // 1 executor × max batch 16
+        AdaptivePolicy twoExecutors = new AdaptivePolicy(t4(), 2, true);
+        assertEquals(7, twoExecutors.cap(16, AMPLE));
+        assertEquals(8, twoExecutors.cap(32, AMPLE));
+    }
+
+    @Test
+    void capRisesWhenTheOldestDeadlineIsAtRisk() {
+        AdaptivePolicy policy = new AdaptivePolicy(t4(), 1, true);
+        // 10 tiles at the knee: two batches, each counted at the knee's 185 ms (the drain estimate rounds up)
+        assertEquals(7, policy.cap(10, 370 * MS));
+        assertEquals(8, policy.cap(10, 369 * MS));
+    }
+
+    @Test
+    void holdsOnlyWhileReturnsAreExpectedAndForAtMostTheFixedCost() {
+        AdaptivePolicy policy = new AdaptivePolicy(t4(), 1, true);
+        assertEquals(0, policy.holdNanos(3, AMPLE, 5 * MS, 0));          // nothing expected
+        assertEquals(40 * MS, policy.holdNanos(3, AMPLE, 5 * MS, 3));    // until 45 ms after the completion
+        assertEquals(0, policy.holdNanos(3, AMPLE, 45 * MS, 3));         // the fixed cost has passed
+        assertEquals(0, policy.holdNanos(7, AMPLE, 5 * MS, 3));          // the cap is reached
+        assertEquals(0, policy.holdNanos(3, 200 * MS, 5 * MS, 3));       // slack can't cover hold + a knee batch
+        assertEquals(0, new AdaptivePolicy(t4(), 1, false).holdNanos(3, AMPLE, 5 * MS, 3));
+    }
+
+    @Test
+    void neverHoldsWhereBatchingGainsNothing() {
+        CostModel cpu = new CostModel(4, 0.95);
+        List.of(1, 2, 4).forEach(size -> cpu.seed(size, CostCurves.LINEAR_CPU.applyAsLong(size)));
+        AdaptivePolicy policy = new AdaptivePolicy(cpu, 1, true);
+        assertEquals(1, policy.cap(4, AMPLE));
+        assertEquals(0, policy.holdNanos(1, AMPLE, 0, 5));
+    }
+}

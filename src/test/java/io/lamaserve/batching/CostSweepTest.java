@@ -1,0 +1,36 @@
+package io.lamaserve.batching;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class CostSweepTest {
+
+    @Test
+    void sizesArePowersOfTwoThenTheMaximum() {
+        assertEquals(List.of(1, 2, 4, 8, 16), CostSweep.sizes(16));
+        assertEquals(List.of(1, 2, 4, 6), CostSweep.sizes(6));
+        assertEquals(List.of(1), CostSweep.sizes(1));
+    }
+
+    @Test
+    void sweepMeasuresEachSizeAfterWarmUp() throws Exception {
+        FakeTicker ticker = new FakeTicker();
+        CurveEngine engine = new CurveEngine(CostCurves.T4, 16, 2, ticker);
+        CostModel model = new CostModel(16, 0.95);
+
+        CostSweep.run(engine, model, 3, ticker);
+
+        assertEquals(Duration.ofMillis(65), model.table().get(1));
+        assertEquals(Duration.ofMillis(205), model.table().get(8));
+        assertEquals(Duration.ofMillis(410), model.table().get(16));
+        assertEquals(7, model.knee());
+        // one warm-up call per slot, then per size one untimed and three timed calls
+        List<CurveEngine.Call> calls = engine.calls();
+        assertEquals(2 + 5 * 4, calls.size());
+        assertEquals(List.of(0, 1), calls.subList(0, 2).stream().map(CurveEngine.Call::slot).toList());
+    }
+}

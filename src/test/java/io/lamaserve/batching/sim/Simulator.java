@@ -1,0 +1,335 @@
+package io.lamaserve.batching.sim;
+
+import io.lamaserve.batching.AdaptivePolicy;
+import io.lamaserve.batching.Batch;
+import io.lamaserve.batching.BatchPolicy;
+import io.lamaserve.batching.BatchingSettings;
+import io.lamaserve.batching.CostModel;
+import io.lamaserve.batching.CostSweep;
+import io.lamaserve.batching.CurveEngine;
+import io.lamaserve.batching.FakeTicker;
+import io.lamaserve.batching.InferenceTicket;
+import io.lamaserve.batching.RejectedException;
+import io.lamaserve.batching.SchedulerMetrics;
+import io.lamaserve.batching.SchedulingCore;
+import io.lamaserve.batching.SerialPolicy;
+import io.lamaserve.config.LamaConfig.BatchingConfig.Mode;
+import io.lamaserve.engine.EngineException;
+import io.lamaserve.engine.Tile;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.PriorityQueue;
+import java.util.SplittableRandom;
+import java.util.function.IntToLongFunction;
+
+/**
+ * Deterministic discrete-event simulation of the scheduler on virtual time. It drives the real
+ * {@link SchedulingCore}, {@link CostModel} (calibrated by the real {@link CostSweep} against a curve engine) and
+ * policies; only the engine (a latency curve) and the clients are simulated. Same seed, same numbers.
+ *
+ * <p>Run: {@code mvn -B -o -q test-compile exec:java -Dexec.classpathScope=test
+ * -Dexec.mainClass=io.lamaserve.batching.sim.Simulator}
+ */
+public final class Simulator {
+
+    /** Scheduler variant under test. */
+    public enum Variant {
+        OFF("off"), ADAPTIVE("adaptive"), ADAPTIVE_NO_HOLD("adaptive, no hold");
+
+        final String label;
+
+        Variant(String label) {
+            this.label = label;
+        }
+    }
+
+    /** How requests arrive. */
+    public sealed interface Workload permits ClosedLoop, Poisson, Bursts {
+        String name();
+    }
+
+    /**
+     * N clients, each sending its next request a turnaround after the previous answer (success or error): uniform
+     * between half and 1.5 times {@code turnaround} (network, encoding, the client's own work). Clients start at
+     * uniform random offsets within the first 200 ms, so they are not artificially in step.
+     */
+    public record ClosedLoop(int clients, Duration turnaround) implements Workload {
+        public String name() {
+            return "closed loop, " + clients + " client" + (clients == 1 ? "" : "s")
+                    + (turnaround.toMillis() == 5 ? "" : ", " + turnaround.toMillis() + " ms turnaround");
+        }
+    }
+
+    /** Open loop, exponential inter-arrival times; each request has 1..maxTiles tiles (uniform). */
+    public record Poisson(double perSecond, int maxTiles) implements Workload {
+        public String name() {
+            return String.format(Locale.ROOT, "Poisson %.0f req/s%s", perSecond,
+                    maxTiles > 1 ? ", 1-" + maxTiles + " tiles" : "");
+        }
+    }
+
+    /** Open loop, {@code size} single-tile requests at once every {@code period}. */
+    public record Bursts(int size, Duration period) implements Workload {
+        public String name() {
+            return "bursts of " + size + " every " + period.toMillis() + " ms";
+        }
+    }
+
+    /**
+     * @param curve     batch latency in nanoseconds by size
+     * @param maxBatch  engine max batch
+     * @param executors engine contexts
+     * @param duration  simulated time measured
+     * @param warmUp    simulated time before measuring
+     */
+    public record Setup(IntToLongFunction curve, int maxBatch, int executors, Duration timeout, int maxQueue,
+                        Duration duration, Duration warmUp, long seed) {
+    }
+
+    /** What one run measured, over requests that arrived after the warm-up. */
+    public record Result(int completed, int completedTiles, int refused, int expired, double requestsPerSecond,
+                         double imagesPerSecond, double p50Millis, double p99Millis, double meanBatch,
+                         long maxLatencyNanos, List<Integer> batchSizes) {
+    }
+
+    private record Event(long at, long order, Runnable action) implements Comparable<Event> {
+        public int compareTo(Event other) {
+            int byTime = Long.compare(at, other.at);
+            return byTime != 0 ? byTime : Long.compare(order, other.order);
+        }
+    }
+
+    private final Setup setup;
+    private final Variant variant;
+    private final Workload workload;
+    private final PriorityQueue<Event> events = new PriorityQueue<>();
+    private final SplittableRandom random;
+    private final Tile tile = Tile.allocate(1);
+    private SchedulingCore core;
+    private final List<Batch> runningBatches = new ArrayList<>();
+    private long now;
+    private long order;
+    private long measureFrom;
+    private long measureUntil;
+    private final List<Long> latencies = new ArrayList<>();
+    private final List<Integer> batchSizes = new ArrayList<>();
+    private int completedTiles;
+    private int refused;
+    private int expired;
+
+    private Simulator(Setup setup, Variant variant, Workload workload) {
+        this.setup = setup;
+        this.variant = variant;
+        this.workload = workload;
+        this.random = new SplittableRandom(setup.seed());
+    }
+
+    /** Runs one workload against one scheduler variant. */
+    public static Result run(Setup setup, Variant variant, Workload workload) {
+        return new Simulator(setup, variant, workload).simulate();
+    }
+
+    private Result simulate() {
+        FakeTicker ticker = new FakeTicker();
+        CostModel model = new CostModel(setup.maxBatch(), 0.95);
+        try {
+            CostSweep.run(new CurveEngine(setup.curve(), setup.maxBatch(), setup.executors(), ticker), model, 3, ticker);
+        } catch (EngineException e) {
+            throw new IllegalStateException(e);
+        }
+        Mode mode = variant == Variant.OFF ? Mode.OFF : Mode.ADAPTIVE;
+        BatchPolicy policy = switch (variant) {
+            case OFF -> new SerialPolicy();
+            case ADAPTIVE -> new AdaptivePolicy(model, setup.executors(), true);
+            case ADAPTIVE_NO_HOLD -> new AdaptivePolicy(model, setup.executors(), false);
+        };
+        BatchingSettings settings = new BatchingSettings(mode, setup.timeout(), setup.maxQueue(), 3, 0.95, 0);
+        core = new SchedulingCore(settings, setup.executors(), model, policy,
+                new SchedulerMetrics(new SimpleMeterRegistry()), Runnable::run, Runnable::run);
+        for (int slot = 0; slot < setup.executors(); slot++) {
+            runningBatches.add(null);
+        }
+        now = ticker.read();
+        measureFrom = now + setup.warmUp().toNanos();
+        measureUntil = measureFrom + setup.duration().toNanos();
+        startWorkload();
+        while (!events.isEmpty() && events.peek().at() <= measureUntil) {
+            Event event = events.poll();
+            now = event.at();
+            event.action().run();
+            // every event at this instant happens before executors look at the queue
+            if (events.isEmpty() || events.peek().at() > now) {
+                dispatchIdleExecutors();
+            }
+        }
+        return result();
+    }
+
+    private void startWorkload() {
+        switch (workload) {
+            case ClosedLoop closed -> {
+                for (int client = 0; client < closed.clients(); client++) {
+                    schedule(now + random.nextLong(200_000_000L), () -> closedLoopRequest(closed));
+                }
+            }
+            case Poisson poisson -> schedule(now + exponential(poisson.perSecond()), () -> poissonRequest(poisson));
+            case Bursts bursts -> schedule(now, () -> burst(bursts));
+        }
+    }
+
+    private void closedLoopRequest(ClosedLoop closed) {
+        InferenceTicket ticket = submit(1);
+        if (ticket == null) {
+            schedule(now + turnaround(closed) + 1_000_000L, () -> closedLoopRequest(closed));
+        } else {
+            ticket.completion().whenComplete((ok, error) ->
+                    schedule(now + turnaround(closed), () -> closedLoopRequest(closed)));
+        }
+    }
+
+    private long turnaround(ClosedLoop closed) {
+        long mean = closed.turnaround().toNanos();
+        return mean / 2 + random.nextLong(mean + 1);
+    }
+
+    private void poissonRequest(Poisson poisson) {
+        submit(1 + random.nextInt(poisson.maxTiles()));
+        schedule(now + exponential(poisson.perSecond()), () -> poissonRequest(poisson));
+    }
+
+    private void burst(Bursts bursts) {
+        for (int i = 0; i < bursts.size(); i++) {
+            submit(1);
+        }
+        schedule(now + bursts.period().toNanos(), () -> burst(bursts));
+    }
+
+    /** Submits a request of {@code tiles} tiles now; returns null when it was refused. */
+    private InferenceTicket submit(int tiles) {
+        long arrival = now;
+        boolean measured = arrival >= measureFrom;
+        try {
+            InferenceTicket ticket = core.submit(Collections.nCopies(tiles, tile), null, arrival);
+            schedule(arrival + setup.timeout().toNanos(), () -> core.expireOverdue(now));
+            ticket.completion().whenComplete((ok, error) -> {
+                if (!measured) {
+                    return;
+                }
+                if (error == null) {
+                    latencies.add(now - arrival);
+                    completedTiles += tiles;
+                } else if (error instanceof RejectedException rejected
+                        && rejected.reason() == RejectedException.Reason.DEADLINE_EXPIRED) {
+                    expired++;
+                }
+            });
+            return ticket;
+        } catch (RejectedException e) {
+            if (measured) {
+                refused++;
+            }
+            return null;
+        }
+    }
+
+    private void dispatchIdleExecutors() {
+        for (int slot = 0; slot < setup.executors(); slot++) {
+            if (runningBatches.get(slot) != null) {
+                continue;
+            }
+            Batch batch = core.nextBatch(slot, now);
+            if (batch == null) {
+                long holdUntil = core.holdUntil();
+                if (holdUntil != Long.MAX_VALUE) {
+                    schedule(holdUntil, () -> { });
+                }
+                continue;
+            }
+            runningBatches.set(slot, batch);
+            if (now >= measureFrom) {
+                batchSizes.add(batch.size());
+            }
+            int executor = slot;
+            schedule(now + setup.curve().applyAsLong(batch.size()), () -> {
+                runningBatches.set(executor, null);
+                core.complete(batch, now);
+            });
+        }
+    }
+
+    private Result result() {
+        List<Long> sorted = new ArrayList<>(latencies);
+        Collections.sort(sorted);
+        double seconds = setup.duration().toNanos() / 1e9;
+        double meanBatch = batchSizes.stream().mapToInt(Integer::intValue).average().orElse(0);
+        return new Result(sorted.size(), completedTiles, refused, expired, sorted.size() / seconds,
+                completedTiles / seconds, percentile(sorted, 0.50) / 1e6, percentile(sorted, 0.99) / 1e6, meanBatch,
+                sorted.isEmpty() ? 0 : sorted.getLast(), List.copyOf(batchSizes));
+    }
+
+    private static long percentile(List<Long> sorted, double quantile) {
+        if (sorted.isEmpty()) {
+            return 0;
+        }
+        int rank = (int) Math.ceil(quantile * sorted.size());
+        return sorted.get(Math.max(0, rank - 1));
+    }
+
+    private long exponential(double perSecond) {
+        return Math.max(1, Math.round(-Math.log(1 - random.nextDouble()) / perSecond * 1e9));
+    }
+
+    private void schedule(long at, Runnable action) {
+        events.add(new Event(at, order++, action));
+    }
+
+    /** The T4-like setup of docs/batching.md. */
+    public static Setup t4Setup() {
+        return new Setup(Simulator::t4Nanos, 16, 1, Duration.ofSeconds(30), 64, Duration.ofSeconds(300),
+                Duration.ofSeconds(10), 42);
+    }
+
+    /** 45 ms + 20 ms per image up to 8; beyond 8 no per-image gain. */
+    public static long t4Nanos(int size) {
+        return io.lamaserve.batching.CostCurves.t4Nanos(size);
+    }
+
+    /** Patterns of the report. */
+    public static List<Workload> patterns() {
+        Duration turnaround = Duration.ofMillis(5);
+        return List.of(
+                new ClosedLoop(1, turnaround), new ClosedLoop(2, turnaround), new ClosedLoop(4, turnaround),
+                new ClosedLoop(6, turnaround), new ClosedLoop(16, turnaround),
+                new ClosedLoop(6, Duration.ofMillis(30)), new ClosedLoop(6, Duration.ofMillis(100)),
+                new Poisson(10, 1), new Poisson(14, 1), new Poisson(25, 1), new Poisson(35, 1),
+                new Poisson(8, 4),
+                new Bursts(24, Duration.ofSeconds(2)));
+    }
+
+    public static void main(String[] args) {
+        Setup setup = t4Setup();
+        long started = System.nanoTime();
+        System.out.printf(Locale.ROOT, "T4-like curve: 45 ms + 20 ms/image up to 8, flat beyond; max batch %d, "
+                        + "%d executor, timeout %d s, queue %d tiles; %d s measured after %d s warm-up, seed %d%n%n",
+                setup.maxBatch(), setup.executors(), setup.timeout().toSeconds(), setup.maxQueue(),
+                setup.duration().toSeconds(), setup.warmUp().toSeconds(), setup.seed());
+        String header = String.format(Locale.ROOT, "| %-42s | %-18s | %8s | %8s | %8s | %8s | %6s | %7s | %7s |",
+                "pattern", "mode", "req/s", "img/s", "p50 ms", "p99 ms", "batch", "refused", "expired");
+        System.out.println(header);
+        System.out.println(header.replaceAll("[^|]", "-"));
+        for (Workload workload : patterns()) {
+            for (Variant variant : Variant.values()) {
+                Result r = run(setup, variant, workload);
+                System.out.printf(Locale.ROOT, "| %-42s | %-18s | %8.2f | %8.2f | %8.1f | %8.1f | %6.2f | %7d | %7d |%n",
+                        workload.name(), variant.label, r.requestsPerSecond(), r.imagesPerSecond(), r.p50Millis(),
+                        r.p99Millis(), r.meanBatch(), r.refused(), r.expired());
+            }
+        }
+        System.out.printf(Locale.ROOT, "%nsimulated in %.1f s%n", (System.nanoTime() - started) / 1e9);
+    }
+}

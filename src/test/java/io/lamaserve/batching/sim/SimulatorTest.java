@@ -1,0 +1,81 @@
+package io.lamaserve.batching.sim;
+
+import io.lamaserve.batching.CostCurves;
+import io.lamaserve.batching.sim.Simulator.ClosedLoop;
+import io.lamaserve.batching.sim.Simulator.Poisson;
+import io.lamaserve.batching.sim.Simulator.Result;
+import io.lamaserve.batching.sim.Simulator.Setup;
+import io.lamaserve.batching.sim.Simulator.Variant;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Policy properties on the T4-like curve, checked through the simulator (real policy classes, virtual time). */
+class SimulatorTest {
+
+    private static final Duration TURNAROUND = Duration.ofMillis(5);
+
+    private static Setup setup(Duration timeout) {
+        return new Setup(CostCurves.T4, 16, 1, timeout, 64, Duration.ofSeconds(60), Duration.ofSeconds(5), 7);
+    }
+
+    @Test
+    void aSingleClientGetsNoAddedLatency() {
+        Result off = Simulator.run(setup(Duration.ofSeconds(30)), Variant.OFF, new ClosedLoop(1, TURNAROUND));
+        Result adaptive = Simulator.run(setup(Duration.ofSeconds(30)), Variant.ADAPTIVE, new ClosedLoop(1, TURNAROUND));
+        assertTrue(adaptive.p99Millis() - CostCurves.t4Nanos(1) / 1e6 < 2, "p99 " + adaptive.p99Millis());
+        assertTrue(adaptive.p99Millis() - off.p99Millis() < 2);
+    }
+
+    @Test
+    void sixClientsGetWhatTheCurveAllows() {
+        Result off = Simulator.run(setup(Duration.ofSeconds(30)), Variant.OFF, new ClosedLoop(6, TURNAROUND));
+        Result adaptive = Simulator.run(setup(Duration.ofSeconds(30)), Variant.ADAPTIVE, new ClosedLoop(6, TURNAROUND));
+        Result noHold = Simulator.run(setup(Duration.ofSeconds(30)), Variant.ADAPTIVE_NO_HOLD, new ClosedLoop(6, TURNAROUND));
+        // The curve's bound: six images per L(6) + turnaround = 6 / 170 ms = 35.3/s against 1 / 65 ms = 15.4/s.
+        double bound = 6 / ((CostCurves.t4Nanos(6) + TURNAROUND.toNanos()) / 1e9);
+        assertTrue(adaptive.imagesPerSecond() > 0.95 * bound, "adaptive " + adaptive.imagesPerSecond());
+        assertTrue(adaptive.imagesPerSecond() > 2.2 * off.imagesPerSecond());
+        assertTrue(adaptive.imagesPerSecond() > 1.15 * noHold.imagesPerSecond(), "the hold rule re-merges the clients");
+    }
+
+    @Test
+    void batchesGrowWithLoadTowardTheKnee() {
+        double previous = 0;
+        for (double rate : new double[] {5, 15, 25, 35}) {
+            Result result = Simulator.run(setup(Duration.ofSeconds(30)), Variant.ADAPTIVE, new Poisson(rate, 1));
+            assertTrue(result.meanBatch() > previous, rate + " req/s: mean batch " + result.meanBatch());
+            assertTrue(result.batchSizes().stream().allMatch(size -> size <= 8));
+            previous = result.meanBatch();
+        }
+        assertTrue(previous > 5, "at 35 req/s batches approach the knee (7): " + previous);
+    }
+
+    @Test
+    void underOverloadNobodyIsComputedAfterTheirDeadline() {
+        Duration timeout = Duration.ofSeconds(2);
+        for (Variant variant : Variant.values()) {
+            Result result = Simulator.run(setup(timeout), variant, new Poisson(variant == Variant.OFF ? 30 : 60, 1));
+            assertTrue(result.refused() + result.expired() > 0, variant + " is overloaded");
+            // dispatched before the deadline, so done at most one largest batch after it
+            assertTrue(result.maxLatencyNanos() <= timeout.toNanos() + CostCurves.t4Nanos(16),
+                    variant + ": " + result.maxLatencyNanos() / 1e6 + " ms");
+        }
+    }
+
+    @Test
+    void offModeNeverBatches() {
+        Result off = Simulator.run(setup(Duration.ofSeconds(30)), Variant.OFF, new Poisson(8, 4));
+        assertTrue(off.batchSizes().stream().allMatch(size -> size == 1));
+    }
+
+    @Test
+    void runsAreDeterministic() {
+        Result first = Simulator.run(setup(Duration.ofSeconds(30)), Variant.ADAPTIVE, new Poisson(25, 2));
+        Result second = Simulator.run(setup(Duration.ofSeconds(30)), Variant.ADAPTIVE, new Poisson(25, 2));
+        assertEquals(first, second);
+    }
+}
