@@ -51,6 +51,7 @@ final class ExecutionSlot implements AutoCloseable {
     private int shapeBatch = -1;
     private boolean graphsFailed;
     private final Map<Integer, CUgraphExec_st> graphs = new HashMap<>();
+    private final java.util.List<LayerProfiler> profilers = new java.util.ArrayList<>();
 
     ExecutionSlot(ICudaEngine engine, TrtLogger logger, int profile, int tile, int maxBatch, boolean useGraphs) {
         this.engine = engine;
@@ -198,6 +199,10 @@ final class ExecutionSlot implements AutoCloseable {
 
     /** Diagnostics: per-layer timing of every following enqueue on this slot (null turns it off). */
     void profile(LayerProfiler profiler) {
+        if (profiler != null) {
+            // TensorRT keeps the raw pointer: the Java peer must outlive the context, not just the profiled runs
+            profilers.add(profiler);
+        }
         context.setProfiler(profiler);
     }
 

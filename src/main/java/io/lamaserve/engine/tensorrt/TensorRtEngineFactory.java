@@ -48,6 +48,15 @@ public final class TensorRtEngineFactory {
 
     /** @throws EngineException when TensorRT is unavailable or no engine could be built or loaded */
     public Startup create(Path onnx) throws EngineException {
+        return create(onnx, null);
+    }
+
+    /**
+     * Like {@link #create(Path)} when the model's SHA-256 is already known (the model provisioner checked it).
+     *
+     * @param knownSha256 hex SHA-256 of {@code onnx}, or null to compute it
+     */
+    public Startup create(Path onnx, String knownSha256) throws EngineException {
         long started = System.nanoTime();
         TensorRtProbe.Result probe = TensorRtProbe.probe(settings.device());
         if (!probe.available()) {
@@ -57,7 +66,7 @@ public final class TensorRtEngineFactory {
         String sha;
         Map<String, String> metadata;
         try {
-            sha = Digests.sha256Hex(onnx);
+            sha = knownSha256 != null ? knownSha256.toLowerCase(java.util.Locale.ROOT) : Digests.sha256Hex(onnx);
             metadata = OnnxMetadata.read(onnx);
         } catch (IOException | IllegalArgumentException e) {
             throw new EngineException("cannot read the model " + onnx + ": " + e.getMessage(), e);
