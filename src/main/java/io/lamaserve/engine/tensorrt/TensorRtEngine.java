@@ -147,8 +147,8 @@ public final class TensorRtEngine implements InpaintEngine {
             }
         }
         ExecutionSlot execution = slots.get(slot);
-        Cuda.check(cudart.cudaSetDevice(device), "cudaSetDevice");
         try {
+            Cuda.check(cudart.cudaSetDevice(device), "cudaSetDevice");
             execution.run(batch, contract.outputScale());
         } catch (RuntimeException failure) {
             LOG.errorf("batch of %d failed on %s context %d: %s; recreating the context", batch.size(), name, slot,
