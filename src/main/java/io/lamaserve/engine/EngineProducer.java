@@ -2,6 +2,9 @@ package io.lamaserve.engine;
 
 import io.lamaserve.config.LamaConfig;
 import io.lamaserve.engine.onnxruntime.OnnxRuntimeEngine;
+import io.lamaserve.engine.tensorrt.TensorRtEngineFactory;
+import io.lamaserve.engine.tensorrt.TensorRtProbe;
+import io.lamaserve.engine.tensorrt.TensorRtSettings;
 import io.lamaserve.lifecycle.StartupPhase;
 import io.lamaserve.lifecycle.StartupTimeline;
 import io.lamaserve.model.ModelProvisioner;
@@ -26,14 +29,40 @@ public class EngineProducer {
     InpaintEngine engine(LamaConfig config, ModelProvisioner provisioner, StartupTimeline timeline) throws EngineException {
         ResolvedModel model = provisioner.resolve();
         timeline.mark(StartupPhase.MODEL_RESOLVED, model.source());
-        LamaConfig.EngineKind kind = config.engine();
-        if (kind == LamaConfig.EngineKind.TENSORRT) {
-            throw new EngineException("lama.engine=tensorrt is not available in this build");
-        }
-        LOG.infof("engine: ONNX Runtime on the CPU (lama.engine=%s)", kind.name().toLowerCase());
-        InpaintEngine engine = OnnxRuntimeEngine.open(model.file(), config.onnxruntime().threads(), config.onnxruntime().maxBatch());
+        InpaintEngine engine = switch (config.engine()) {
+            case ONNXRUNTIME -> onnxRuntime(config, model, "lama.engine=onnxruntime");
+            case TENSORRT -> tensorRt(config, model);
+            case AUTO -> auto(config, model);
+        };
         timeline.mark(StartupPhase.ENGINE_LOADED, engine.name());
         return engine;
+    }
+
+    /** TensorRT when the probe finds a GPU and the libraries and the engine comes up; else ONNX Runtime, saying why in one line. */
+    private InpaintEngine auto(LamaConfig config, ResolvedModel model) throws EngineException {
+        TensorRtProbe.Result probe = TensorRtProbe.probe(config.tensorrt().device());
+        if (!probe.available()) {
+            return onnxRuntime(config, model, "lama.engine=auto; " + probe.reason());
+        }
+        try {
+            return tensorRt(config, model);
+        } catch (EngineException | RuntimeException e) {
+            return onnxRuntime(config, model, "lama.engine=auto; TensorRT failed: " + e.getMessage());
+        }
+    }
+
+    private InpaintEngine tensorRt(LamaConfig config, ResolvedModel model) throws EngineException {
+        TensorRtEngineFactory.Startup startup = new TensorRtEngineFactory(TensorRtSettings.from(config.tensorrt()))
+                .create(model.file(), model.sha256());
+        LOG.infof("engine: TensorRT %s (ready in %.1f s, %s)", startup.engine().name(), startup.readySeconds(),
+                startup.loadedFromCache() ? "cached plan" : "built; optimized engine "
+                        + (startup.optimized().isDone() ? "served" : "building in the background"));
+        return startup.engine();
+    }
+
+    private InpaintEngine onnxRuntime(LamaConfig config, ResolvedModel model, String why) throws EngineException {
+        LOG.infof("engine: ONNX Runtime on the CPU (%s)", why);
+        return OnnxRuntimeEngine.open(model.file(), config.onnxruntime().threads(), config.onnxruntime().maxBatch());
     }
 
     /** Runs after the scheduler stopped its executors (on the shutdown event), so no batch is on the engine. */

@@ -1,0 +1,200 @@
+package io.lamaserve.engine.tensorrt;
+
+import io.lamaserve.engine.EngineException;
+import io.lamaserve.engine.InpaintEngine;
+import io.lamaserve.engine.TileBatch;
+import io.lamaserve.model.ModelContract;
+import io.lamaserve.model.ModelSignature;
+import org.bytedeco.cuda.global.cudart;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.tensorrt.global.nvinfer;
+import org.bytedeco.tensorrt.nvinfer.ICudaEngine;
+import org.bytedeco.tensorrt.nvinfer.IRuntime;
+import org.jboss.logging.Logger;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * LaMa on a deserialized TensorRT engine. Each slot is one execution context with its own optimization profile,
+ * CUDA stream, preallocated device buffers and pinned staging buffers; the batcher runs one batch per slot at a
+ * time, so the copies and CPU work of one slot overlap the GPU work of another. A CUDA or TensorRT failure during
+ * a batch fails that batch with {@link EngineException} and gives the slot a fresh execution context and stream.
+ */
+@SuppressWarnings("deprecation") // ICudaEngine/IRuntime.destroy() are TensorRT 8.6's release calls
+public final class TensorRtEngine implements InpaintEngine {
+
+    private static final Logger LOG = Logger.getLogger(TensorRtEngine.class);
+
+    private final String name;
+    private final int device;
+    private final TrtLogger logger;
+    private final IRuntime runtime;
+    private final ICudaEngine engine;
+    private final ModelContract contract;
+    private final int maxBatch;
+    private final List<ExecutionSlot> slots = new ArrayList<>();
+    private volatile boolean closed;
+
+    private TensorRtEngine(String name, int device, TrtLogger logger, IRuntime runtime, ICudaEngine engine,
+                           ModelContract contract, int maxBatch) {
+        this.name = name;
+        this.device = device;
+        this.logger = logger;
+        this.runtime = runtime;
+        this.engine = engine;
+        this.contract = contract;
+        this.maxBatch = maxBatch;
+    }
+
+    /**
+     * Deserializes a plan and prepares {@code contexts} execution slots (at most one per optimization profile).
+     *
+     * @param metadata the ONNX metadata properties (TensorRT does not keep them)
+     * @throws EngineException when TensorRT rejects the plan or the GPU lacks memory for the slots
+     */
+    static TensorRtEngine open(String name, Pointer plan, long planBytes, TrtLogger logger, int device, int contexts,
+                               boolean cudaGraphs, Map<String, String> metadata) throws EngineException {
+        Cuda.check(cudart.cudaSetDevice(device), "cudaSetDevice(" + device + ")");
+        IRuntime runtime = nvinfer.createInferRuntime(logger);
+        ICudaEngine engine = runtime.deserializeCudaEngine(plan, planBytes);
+        if (engine == null || engine.isNull()) {
+            runtime.destroy();
+            throw new EngineException("TensorRT could not deserialize the plan: " + logger.lastError());
+        }
+        TensorRtEngine opened = null;
+        try {
+            ModelContract contract = ModelContract.of(signature(engine, metadata));
+            int max = engine.getProfileShape(ModelContract.IMAGE, 0, nvinfer.OptProfileSelector.kMAX).d(0);
+            int slotCount = Math.min(contexts, engine.getNbOptimizationProfiles());
+            if (slotCount < contexts) {
+                LOG.warnf("the engine has %d optimization profile(s); using %d execution context(s) instead of %d",
+                        slotCount, slotCount, contexts);
+            }
+            opened = new TensorRtEngine(name, device, logger, runtime, engine, contract, max);
+            for (int p = 0; p < slotCount; p++) {
+                opened.slots.add(new ExecutionSlot(engine, logger, p, contract.tileSize(), max, cudaGraphs));
+            }
+            LOG.infof("TensorRT engine %s ready: tile %d, batch 1..%d, %d context(s), %d MiB activation memory each%s",
+                    name, contract.tileSize(), max, slotCount, engine.getDeviceMemorySize() >> 20,
+                    cudaGraphs ? ", CUDA graphs on" : "");
+            return opened;
+        } catch (RuntimeException e) {
+            if (opened != null) {
+                opened.close();
+            } else {
+                engine.destroy();
+                runtime.destroy();
+            }
+            throw new EngineException("TensorRT engine could not be prepared: " + e.getMessage(), e);
+        }
+    }
+
+    static ModelSignature signature(ICudaEngine engine, Map<String, String> metadata) {
+        Map<String, long[]> inputs = new LinkedHashMap<>();
+        Map<String, long[]> outputs = new LinkedHashMap<>();
+        for (int i = 0; i < engine.getNbIOTensors(); i++) {
+            String tensor = engine.getIOTensorName(i);
+            long[] shape = EngineBuilder.shape(engine.getTensorShape(tensor));
+            // the enum overload of getTensorIOMode does not compare reliably in the 8.6 presets; the int one does
+            int mode;
+            try (BytePointer tensorName = new BytePointer(tensor)) {
+                mode = engine.getTensorIOMode(tensorName);
+            }
+            (mode == nvinfer.TensorIOMode.kINPUT.value ? inputs : outputs).put(tensor, shape);
+        }
+        return new ModelSignature(inputs, outputs, metadata);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public int tileSize() {
+        return contract.tileSize();
+    }
+
+    @Override
+    public int maxBatch() {
+        return maxBatch;
+    }
+
+    @Override
+    public int parallelism() {
+        return slots.size();
+    }
+
+    @Override
+    public void infer(int slot, TileBatch batch) throws EngineException {
+        if (closed) {
+            throw new EngineException("engine " + name + " is closed");
+        }
+        if (slot < 0 || slot >= slots.size()) {
+            throw new IllegalArgumentException("slot " + slot + " outside [0, " + slots.size() + ")");
+        }
+        if (batch.size() > maxBatch) {
+            throw new IllegalArgumentException("batch of " + batch.size() + " exceeds the engine's max batch " + maxBatch);
+        }
+        int side = contract.tileSize();
+        for (int i = 0; i < batch.size(); i++) {
+            if (batch.get(i).side() != side) {
+                throw new IllegalArgumentException("tile " + i + " is " + batch.get(i).side() + " px, the engine takes " + side);
+            }
+        }
+        ExecutionSlot execution = slots.get(slot);
+        try {
+            Cuda.check(cudart.cudaSetDevice(device), "cudaSetDevice");
+            execution.run(batch, contract.outputScale());
+        } catch (RuntimeException failure) {
+            LOG.errorf("batch of %d failed on %s context %d: %s; recreating the context", batch.size(), name, slot,
+                    failure.getMessage());
+            try {
+                execution.recreate();
+            } catch (RuntimeException again) {
+                LOG.errorf("recreating context %d of %s failed too: %s", slot, name, again.getMessage());
+            }
+            throw new EngineException("GPU inference failed: " + failure.getMessage(), failure);
+        }
+    }
+
+    /**
+     * Diagnostics: runs {@code runs} batches on slot 0 with TensorRT's per-layer profiler attached and returns the
+     * collected layer times. Not for use while serving (profiling synchronizes after every layer).
+     */
+    LayerProfiler profileLayers(TileBatch batch, int runs) throws EngineException {
+        LayerProfiler profiler = new LayerProfiler();
+        slots.get(0).profile(profiler);
+        try {
+            for (int i = 0; i < runs; i++) {
+                infer(0, batch);
+            }
+        } finally {
+            slots.get(0).profile(null);
+        }
+        return profiler;
+    }
+
+    /** The latest error TensorRT logged (diagnostics). */
+    String lastTensorRtError() {
+        return logger.lastError();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        cudart.cudaSetDevice(device);
+        slots.forEach(ExecutionSlot::close);
+        slots.clear();
+        engine.destroy();
+        runtime.destroy();
+        LOG.debugf("closed TensorRT engine %s", name);
+    }
+}

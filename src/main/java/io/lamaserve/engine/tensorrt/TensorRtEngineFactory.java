@@ -1,0 +1,170 @@
+package io.lamaserve.engine.tensorrt;
+
+import io.lamaserve.engine.EngineException;
+import io.lamaserve.engine.InpaintEngine;
+import org.bytedeco.javacpp.BytePointer;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Brings a TensorRT engine up at startup. A cached plan for the exact key is loaded. Without one, and with a
+ * quick optimization level configured, a quickly built engine serves first while the optimized one builds in the
+ * background and is swapped in when ready; both are cached. Every build goes through the shared timing cache.
+ */
+public final class TensorRtEngineFactory {
+
+    private static final Logger LOG = Logger.getLogger(TensorRtEngineFactory.class);
+
+    /**
+     * What startup did, for logs and the benchmark.
+     *
+     * @param engine        the engine to serve with
+     * @param finalKey      the key of the optimized engine
+     * @param readySeconds  from the start of {@link #create} until {@code engine} could serve
+     * @param quickBuildSeconds build time of the quick engine, or -1 when none was built
+     * @param finalBuildSeconds build time of the optimized engine when built in the foreground, or -1
+     * @param loadedFromCache whether the served engine came from the plan cache
+     * @param optimized     completes when the optimized engine serves (at once when it already does); carries its
+     *                      build time in seconds, or -1 when it came from the cache
+     */
+    public record Startup(InpaintEngine engine, PlanKey finalKey, double readySeconds, double quickBuildSeconds,
+                          double finalBuildSeconds, boolean loadedFromCache, CompletableFuture<Double> optimized) {
+    }
+
+    private final TensorRtSettings settings;
+    private final TrtLogger logger = new TrtLogger();
+    private final PlanCache cache;
+
+    public TensorRtEngineFactory(TensorRtSettings settings) {
+        this.settings = settings;
+        this.cache = new PlanCache(settings.engineDir());
+    }
+
+    /** @throws EngineException when TensorRT is unavailable or no engine could be built or loaded */
+    public Startup create(Path onnx) throws EngineException {
+        return create(onnx, null);
+    }
+
+    /**
+     * Like {@link #create(Path)} when the model's SHA-256 is already known (the model provisioner checked it).
+     *
+     * @param knownSha256 hex SHA-256 of {@code onnx}, or null to compute it
+     */
+    public Startup create(Path onnx, String knownSha256) throws EngineException {
+        long started = System.nanoTime();
+        TensorRtProbe.Result probe = TensorRtProbe.probe(settings.device());
+        if (!probe.available()) {
+            throw new EngineException("TensorRT is not available: " + probe.reason());
+        }
+        GpuInfo gpu = probe.gpu().orElseThrow();
+        String sha;
+        Map<String, String> metadata;
+        try {
+            sha = knownSha256 != null ? knownSha256.toLowerCase(java.util.Locale.ROOT) : Digests.sha256Hex(onnx);
+            metadata = OnnxMetadata.read(onnx);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new EngineException("cannot read the model " + onnx + ": " + e.getMessage(), e);
+        }
+        PlanKey finalKey = new PlanKey(sha, probe.tensorRtVersion(), gpu.name(), gpu.computeCapability(),
+                settings.precisionName(), 1, settings.optBatch(), settings.maxBatch(), settings.contexts(),
+                settings.optimizationLevel());
+        LOG.infof("TensorRT %s on %s; engine cache %s", probe.tensorRtVersion(), gpu, cache.directory().toAbsolutePath());
+
+        Optional<TensorRtEngine> cached = loadCached(finalKey, metadata);
+        if (cached.isPresent()) {
+            return new Startup(cached.get(), finalKey, seconds(started), -1, -1, true,
+                    CompletableFuture.completedFuture(-1.0));
+        }
+        if (!settings.buildsQuickFirst()) {
+            EngineAndTime built = buildAndOpen(onnx, finalKey, metadata);
+            return new Startup(built.engine, finalKey, seconds(started), -1, built.seconds, false,
+                    CompletableFuture.completedFuture(built.seconds));
+        }
+
+        PlanKey quickKey = finalKey.withOptimizationLevel(settings.quickLevel());
+        Optional<TensorRtEngine> quickCached = loadCached(quickKey, metadata);
+        double quickSeconds = -1;
+        TensorRtEngine quick;
+        if (quickCached.isPresent()) {
+            quick = quickCached.get();
+        } else {
+            EngineAndTime built = buildAndOpen(onnx, quickKey, metadata);
+            quick = built.engine;
+            quickSeconds = built.seconds;
+        }
+        SwappableEngine serving = new SwappableEngine(quick);
+        double ready = seconds(started);
+        LOG.infof("ready on the quick engine (level %d) after %.1f s; building the level-%d engine in the background",
+                settings.quickLevel(), ready, settings.optimizationLevel());
+        CompletableFuture<Double> optimized = new CompletableFuture<>();
+        Thread background = new Thread(() -> {
+            try {
+                EngineAndTime built = buildAndOpen(onnx, finalKey, metadata);
+                if (serving.swap(built.engine)) {
+                    optimized.complete(built.seconds);
+                } else {
+                    optimized.completeExceptionally(new EngineException("optimized engine was not swapped in"));
+                }
+            } catch (EngineException | RuntimeException e) {
+                LOG.errorf("building the optimized engine failed (%s); staying on the quick engine", e.getMessage());
+                optimized.completeExceptionally(e);
+            }
+        }, "tensorrt-optimized-build");
+        background.setDaemon(true);
+        background.start();
+        return new Startup(serving, finalKey, ready, quickSeconds, -1, false, optimized);
+    }
+
+    private record EngineAndTime(TensorRtEngine engine, double seconds) {
+    }
+
+    private EngineAndTime buildAndOpen(Path onnx, PlanKey key, Map<String, String> metadata) throws EngineException {
+        EngineBuilder builder = new EngineBuilder(logger, cache, settings.workspaceMib());
+        try (EngineBuilder.Built built = builder.build(onnx, key)) {
+            ByteBuffer bytes = built.bytes();
+            try {
+                cache.storePlan(built.key, bytes);
+                LOG.infof("cached engine as %s", cache.planPath(built.key));
+            } catch (IOException e) {
+                LOG.warnf("could not cache the engine in %s: %s", cache.directory(), e.getMessage());
+            }
+            try (BytePointer plan = new BytePointer(bytes)) {
+                TensorRtEngine engine = TensorRtEngine.open(engineName(built.key), plan, bytes.remaining(), logger,
+                        settings.device(), settings.contexts(), settings.cudaGraphs(), metadata);
+                return new EngineAndTime(engine, built.seconds);
+            }
+        }
+    }
+
+    private Optional<TensorRtEngine> loadCached(PlanKey key, Map<String, String> metadata) {
+        Optional<ByteBuffer> plan = cache.loadPlan(key);
+        if (plan.isEmpty()) {
+            return Optional.empty();
+        }
+        long started = System.nanoTime();
+        ByteBuffer bytes = plan.get();
+        try (BytePointer pointer = new BytePointer(bytes)) {
+            TensorRtEngine engine = TensorRtEngine.open(engineName(key), pointer, bytes.remaining(), logger,
+                    settings.device(), settings.contexts(), settings.cudaGraphs(), metadata);
+            LOG.infof("loaded cached engine %s in %.1f s", key.fileName(), seconds(started));
+            return Optional.of(engine);
+        } catch (EngineException e) {
+            cache.discardPlan(key, e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    private static String engineName(PlanKey key) {
+        return "tensorrt-" + key.precision() + "-o" + key.optimizationLevel();
+    }
+
+    private static double seconds(long startedNanos) {
+        return (System.nanoTime() - startedNanos) / 1e9;
+    }
+}

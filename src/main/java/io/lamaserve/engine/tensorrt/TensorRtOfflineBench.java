@@ -1,0 +1,237 @@
+package io.lamaserve.engine.tensorrt;
+
+import io.lamaserve.config.LamaConfig;
+import io.lamaserve.engine.InpaintEngine;
+import io.lamaserve.engine.Tile;
+import io.lamaserve.engine.TileBatch;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Offline measurement of the TensorRT engine without HTTP: startup (build or cached load), latency per batch size
+ * on one context, throughput with every context busy, and optional dumps of inputs and outputs for comparing with
+ * ONNX Runtime. Prints one JSON document on stdout.
+ *
+ * <pre>
+ * java -cp ... io.lamaserve.engine.tensorrt.TensorRtOfflineBench --onnx big-lama.onnx --engine-dir engines \
+ *      --precision fp16 --level 3 --quick-level -1 --max-batch 32 --batches 1,2,4,8,16,32 --seconds 5
+ * </pre>
+ */
+public final class TensorRtOfflineBench {
+
+    private TensorRtOfflineBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> options = parse(args);
+        Path onnx = Path.of(required(options, "onnx"));
+        int maxBatch = Integer.parseInt(options.getOrDefault("max-batch", "16"));
+        TensorRtSettings settings = new TensorRtSettings(Path.of(options.getOrDefault("engine-dir", "engines")),
+                maxBatch, Integer.parseInt(options.getOrDefault("opt-batch", Integer.toString(Math.max(1, maxBatch / 2)))),
+                Integer.parseInt(options.getOrDefault("contexts", "2")),
+                LamaConfig.TensorRtConfig.Precision.valueOf(options.getOrDefault("precision", "fp16").toUpperCase(Locale.ROOT)),
+                Integer.parseInt(options.getOrDefault("level", "3")),
+                Integer.parseInt(options.getOrDefault("quick-level", "-1")),
+                Long.parseLong(options.getOrDefault("workspace-mib", "4096")),
+                Boolean.parseBoolean(options.getOrDefault("graphs", "false")), 0);
+        int[] batches = Arrays.stream(options.getOrDefault("batches", "1,2,4,8,16").split(","))
+                .mapToInt(Integer::parseInt).toArray();
+        double seconds = Double.parseDouble(options.getOrDefault("seconds", "3"));
+        Path dumpDir = options.containsKey("dump") ? Path.of(options.get("dump")) : null;
+        boolean waitOptimized = Boolean.parseBoolean(options.getOrDefault("wait-optimized", "true"));
+
+        StringBuilder json = new StringBuilder("{");
+        TensorRtEngineFactory.Startup startup = new TensorRtEngineFactory(settings).create(onnx);
+        json.append(String.format(Locale.ROOT, "\"engine\":\"%s\",\"ready_s\":%.2f,\"quick_build_s\":%.1f,"
+                        + "\"final_build_s\":%.1f,\"from_cache\":%b,\"plan\":\"%s\"", startup.engine().name(),
+                startup.readySeconds(), startup.quickBuildSeconds(), startup.finalBuildSeconds(),
+                startup.loadedFromCache(), startup.finalKey().fileName()));
+        try (InpaintEngine engine = startup.engine()) {
+            if (options.containsKey("profile") && engine instanceof TensorRtEngine trt) {
+                int batch = Integer.parseInt(options.get("profile"));
+                LayerProfiler profiler = trt.profileLayers(randomBatch(batch, engine.tileSize(), 3), 10);
+                json.append(",\"profile_batch\":").append(batch).append(",\"profile_ms_per_run\":{");
+                profiler.byCategory().forEach((category, ms) -> json.append(String.format(Locale.ROOT,
+                        "\"%s\":%.3f,", category, ms / 10)));
+                json.setLength(json.length() - 1);
+                json.append("}");
+                profiler.layers().entrySet().stream()
+                        .sorted((a, b) -> Double.compare(b.getValue()[0], a.getValue()[0])).limit(40)
+                        .forEach(e -> System.err.printf(Locale.ROOT, "layer %8.3f ms/run  %s%n", e.getValue()[0] / 10,
+                                e.getKey()));
+            }
+            if (waitOptimized && !startup.optimized().isDone()) {
+                long waitStart = System.nanoTime();
+                double built = startup.optimized().get(30, TimeUnit.MINUTES);
+                json.append(String.format(Locale.ROOT, ",\"optimized_build_s\":%.1f,\"optimized_wait_s\":%.1f",
+                        built, (System.nanoTime() - waitStart) / 1e9));
+            }
+            if (dumpDir != null) {
+                dump(engine, dumpDir, options.getOrDefault("dump-batches", "1,8"));
+            }
+            json.append(",\"served_by\":\"").append(engine.name()).append("\",\"results\":[");
+            for (int i = 0; i < batches.length; i++) {
+                if (batches[i] > engine.maxBatch()) {
+                    System.err.printf("skipping batch %d: above the engine's max batch %d%n", batches[i], engine.maxBatch());
+                    continue;
+                }
+                json.append(json.charAt(json.length() - 1) == '[' ? "" : ",").append(measure(engine, batches[i], seconds));
+            }
+            json.append("]}");
+        }
+        System.out.println(json);
+    }
+
+    /** Latency on one context (median, p90 of sequential calls), then throughput with all contexts busy. */
+    private static String measure(InpaintEngine engine, int batch, double seconds) throws Exception {
+        int side = engine.tileSize();
+        List<TileBatch> perSlot = new ArrayList<>();
+        for (int s = 0; s < engine.parallelism(); s++) {
+            perSlot.add(randomBatch(batch, side, 1000 + s));
+        }
+        for (int warm = 0; warm < 3; warm++) {
+            engine.infer(0, perSlot.get(0));
+        }
+        List<Double> latencies = new ArrayList<>();
+        long until = System.nanoTime() + (long) (seconds * 1e9);
+        while (System.nanoTime() < until || latencies.size() < 5) {
+            long t0 = System.nanoTime();
+            engine.infer(0, perSlot.get(0));
+            latencies.add((System.nanoTime() - t0) / 1e6);
+        }
+        latencies.sort(Double::compare);
+        double p50 = latencies.get(latencies.size() / 2);
+        double p90 = latencies.get((int) (latencies.size() * 0.9));
+
+        AtomicLong images = new AtomicLong();
+        CountDownLatch done = new CountDownLatch(engine.parallelism());
+        long start = System.nanoTime();
+        long stop = start + (long) (seconds * 1e9);
+        Exception[] failure = new Exception[1];
+        for (int s = 0; s < engine.parallelism(); s++) {
+            int slot = s;
+            Thread.ofPlatform().name("bench-slot-" + s).start(() -> {
+                try {
+                    while (System.nanoTime() < stop) {
+                        engine.infer(slot, perSlot.get(slot));
+                        images.addAndGet(batch);
+                    }
+                } catch (Exception e) {
+                    failure[0] = e;
+                } finally {
+                    done.countDown();
+                }
+            });
+        }
+        done.await();
+        if (failure[0] != null) {
+            throw failure[0];
+        }
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        double throughput = images.get() / elapsed;
+        System.err.printf(Locale.ROOT, "batch %2d: p50 %.2f ms, p90 %.2f ms (1 context, %.1f img/s); %.1f img/s with %d contexts%n",
+                batch, p50, p90, batch * 1000 / p50, throughput, engine.parallelism());
+        return String.format(Locale.ROOT, "{\"batch\":%d,\"p50_ms\":%.3f,\"p90_ms\":%.3f,\"single_context_img_s\":%.1f,"
+                        + "\"all_contexts_img_s\":%.1f,\"contexts\":%d,\"samples\":%d}", batch, p50, p90,
+                batch * 1000 / p50, throughput, engine.parallelism(), latencies.size());
+    }
+
+    /** Deterministic inputs (seeded) and the engine's outputs as raw little-endian float32, for the ORT comparison. */
+    private static void dump(InpaintEngine engine, Path dir, String batchList) throws Exception {
+        Files.createDirectories(dir);
+        for (String text : batchList.split(",")) {
+            int batch = Integer.parseInt(text);
+            if (batch > engine.maxBatch()) {
+                continue;
+            }
+            TileBatch tiles = randomBatch(batch, engine.tileSize(), 7);
+            engine.infer(0, tiles);
+            write(dir.resolve("b" + batch + "-image.f32"), tiles, Tile::image);
+            write(dir.resolve("b" + batch + "-mask.f32"), tiles, Tile::mask);
+            write(dir.resolve("b" + batch + "-" + engine.name() + ".f32"), tiles, Tile::output);
+        }
+    }
+
+    private static void write(Path file, TileBatch tiles, java.util.function.Function<Tile, float[]> part) {
+        int floats = part.apply(tiles.get(0)).length;
+        ByteBuffer buffer = ByteBuffer.allocate(4 * floats * tiles.size()).order(ByteOrder.LITTLE_ENDIAN);
+        for (Tile tile : tiles.tiles()) {
+            buffer.asFloatBuffer().put(part.apply(tile));
+            buffer.position(buffer.position() + 4 * floats);
+        }
+        buffer.flip();
+        try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            out.write(buffer);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Smooth random images (a few low-frequency waves, so the model sees image-like input rather than noise) and a
+     * rectangular hole per tile covering about a fifth of it.
+     */
+    static TileBatch randomBatch(int batch, int side, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        List<Tile> tiles = new ArrayList<>();
+        for (int b = 0; b < batch; b++) {
+            Tile tile = Tile.allocate(side);
+            float[] image = tile.image();
+            int plane = side * side;
+            for (int c = 0; c < 3; c++) {
+                double fx = random.nextDouble(1, 6), fy = random.nextDouble(1, 6), phase = random.nextDouble(6.28);
+                for (int y = 0; y < side; y++) {
+                    for (int x = 0; x < side; x++) {
+                        double v = 0.5 + 0.35 * Math.sin(fx * x * 6.28 / side + phase) * Math.cos(fy * y * 6.28 / side)
+                                + 0.05 * random.nextDouble(-1, 1);
+                        image[c * plane + y * side + x] = (float) Math.min(1, Math.max(0, v));
+                    }
+                }
+            }
+            int w = side * 9 / 20, h = side * 9 / 20;
+            int x0 = random.nextInt(side - w), y0 = random.nextInt(side - h);
+            for (int y = y0; y < y0 + h; y++) {
+                Arrays.fill(tile.mask(), y * side + x0, y * side + x0 + w, 1f);
+            }
+            tiles.add(tile);
+        }
+        return new TileBatch(tiles);
+    }
+
+    private static Map<String, String> parse(String[] args) {
+        Map<String, String> options = new HashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            if (!args[i].startsWith("--") || i + 1 >= args.length) {
+                throw new IllegalArgumentException("expected --name value pairs, got " + String.join(" ", args));
+            }
+            options.put(args[i].substring(2), args[++i]);
+        }
+        return options;
+    }
+
+    private static String required(Map<String, String> options, String name) {
+        String value = options.get(name);
+        if (value == null) {
+            throw new IllegalArgumentException("--" + name + " is required");
+        }
+        return value;
+    }
+}

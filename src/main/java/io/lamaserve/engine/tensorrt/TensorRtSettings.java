@@ -1,0 +1,57 @@
+package io.lamaserve.engine.tensorrt;
+
+import io.lamaserve.config.LamaConfig;
+
+import java.nio.file.Path;
+
+/**
+ * The TensorRT engine's settings as plain values, so the engine can be built from the service's configuration
+ * or from the offline benchmark's command line alike.
+ *
+ * @param engineDir          plan files and timing cache
+ * @param maxBatch           profile maximum
+ * @param optBatch           profile optimum
+ * @param contexts           execution contexts (one profile each)
+ * @param precision          fp32, tf32 or fp16
+ * @param optimizationLevel  level of the engine that is finally served
+ * @param quickLevel         level of the engine built first when nothing is cached; negative = none
+ * @param workspaceMib       builder workspace limit
+ * @param cudaGraphs         replay each (context, batch size) as a captured CUDA graph
+ * @param device             GPU ordinal
+ */
+public record TensorRtSettings(Path engineDir, int maxBatch, int optBatch, int contexts,
+                               LamaConfig.TensorRtConfig.Precision precision, int optimizationLevel, int quickLevel,
+                               long workspaceMib, boolean cudaGraphs, int device) {
+
+    public TensorRtSettings {
+        if (maxBatch < 1 || optBatch < 1 || optBatch > maxBatch) {
+            throw new IllegalArgumentException("lama.tensorrt: need 1 <= opt-batch <= max-batch, got opt "
+                    + optBatch + ", max " + maxBatch);
+        }
+        if (contexts < 1) {
+            throw new IllegalArgumentException("lama.tensorrt.contexts must be at least 1, got " + contexts);
+        }
+        if (optimizationLevel < 0 || optimizationLevel > 5 || quickLevel > 5) {
+            throw new IllegalArgumentException("lama.tensorrt optimization levels are 0..5, got "
+                    + optimizationLevel + " and quick " + quickLevel);
+        }
+    }
+
+    public static TensorRtSettings from(LamaConfig.TensorRtConfig config) {
+        int max = config.maxBatch();
+        return new TensorRtSettings(config.engineDir(), max, config.optBatch().orElse(Math.max(1, max / 2)),
+                config.contexts(), config.precision(), config.optimizationLevel(), config.quickOptimizationLevel(),
+                config.workspaceMib(), config.cudaGraphs(), config.device());
+    }
+
+    /** Whether a quick engine is built first (and the final one in the background) when nothing is cached. */
+    public boolean buildsQuickFirst() {
+        return quickLevel >= 0 && quickLevel < optimizationLevel;
+    }
+
+    /** The precision as the plan key names it: fp32, tf32, fp16, or fp16 with a non-default pinning suffix. */
+    public String precisionName() {
+        String name = precision.name().toLowerCase(java.util.Locale.ROOT);
+        return precision == LamaConfig.TensorRtConfig.Precision.FP16 ? name + EngineBuilder.Fp16Pinning.precisionSuffix() : name;
+    }
+}

@@ -1,0 +1,206 @@
+package io.lamaserve.engine.tensorrt;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class PlanCacheTest {
+
+    private static final PlanKey KEY = new PlanKey("ab".repeat(32), "8.6.1", "NVIDIA H100 80GB HBM3", "9.0", "fp16",
+            1, 8, 16, 2, 3);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void storedPlanLoadsBackByteForByte() throws IOException {
+        PlanCache cache = new PlanCache(dir);
+        byte[] plan = randomBytes(100_000, 1);
+        cache.storePlan(KEY, ByteBuffer.wrap(plan));
+
+        Optional<ByteBuffer> loaded = cache.loadPlan(KEY);
+
+        assertTrue(loaded.isPresent());
+        assertArrayEquals(plan, bytes(loaded.get()));
+    }
+
+    @Test
+    void missingPlanIsEmpty() {
+        assertTrue(new PlanCache(dir).loadPlan(KEY).isEmpty());
+    }
+
+    @Test
+    void truncatedPlanIsRejected() throws IOException {
+        PlanCache cache = new PlanCache(dir);
+        Path file = cache.storePlan(KEY, ByteBuffer.wrap(randomBytes(50_000, 2)));
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            channel.truncate(Files.size(file) - 1000);
+        }
+        assertTrue(cache.loadPlan(KEY).isEmpty());
+    }
+
+    @Test
+    void planWithAFlippedByteIsRejected() throws IOException {
+        PlanCache cache = new PlanCache(dir);
+        Path file = cache.storePlan(KEY, ByteBuffer.wrap(randomBytes(50_000, 3)));
+        byte[] content = Files.readAllBytes(file);
+        content[content.length - 10] ^= 0x40;
+        Files.write(file, content);
+        assertTrue(cache.loadPlan(KEY).isEmpty());
+    }
+
+    @Test
+    void fileWrittenForAnotherKeyIsNotUsedUnderThisKey() throws IOException {
+        PlanCache cache = new PlanCache(dir);
+        PlanKey other = new PlanKey("ab".repeat(32), "8.6.1", "NVIDIA H100 80GB HBM3", "9.0", "fp32", 1, 8, 16, 2, 3);
+        Path otherFile = cache.storePlan(other, ByteBuffer.wrap(randomBytes(1000, 4)));
+        // someone copies a plan over the file name of another key
+        Files.copy(otherFile, cache.planPath(KEY));
+        assertTrue(cache.loadPlan(KEY).isEmpty());
+        assertTrue(cache.loadPlan(other).isPresent());
+    }
+
+    @Test
+    void rawTensorRtPlanWithoutHeaderIsRejected() throws IOException {
+        PlanCache cache = new PlanCache(dir);
+        Files.createDirectories(dir);
+        Files.write(cache.planPath(KEY), randomBytes(10_000, 5));
+        assertTrue(cache.loadPlan(KEY).isEmpty());
+    }
+
+    @Test
+    void discardRemovesThePlan() throws IOException {
+        PlanCache cache = new PlanCache(dir);
+        cache.storePlan(KEY, ByteBuffer.wrap(randomBytes(100, 6)));
+        cache.discardPlan(KEY, "deserialization failed");
+        assertFalse(Files.exists(cache.planPath(KEY)));
+    }
+
+    @Test
+    void concurrentWritersOfOneKeyLeaveOneCompletePlanAndNoTemporaryFiles() throws Exception {
+        PlanCache cache = new PlanCache(dir);
+        int writers = 6;
+        List<byte[]> plans = new ArrayList<>();
+        for (int i = 0; i < writers; i++) {
+            plans.add(randomBytes(2_000_000 + i * 1000, 10 + i));
+        }
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(writers + 1);
+        List<Future<?>> tasks = new ArrayList<>();
+        List<Boolean> readerSawIncomplete = new ArrayList<>();
+        try {
+            for (byte[] plan : plans) {
+                tasks.add(pool.submit(() -> {
+                    start.await();
+                    for (int round = 0; round < 5; round++) {
+                        new PlanCache(dir).storePlan(KEY, ByteBuffer.wrap(plan));
+                    }
+                    return null;
+                }));
+            }
+            // a reader polling meanwhile sees either nothing or one of the complete plans, never a mix
+            tasks.add(pool.submit(() -> {
+                start.await();
+                for (int i = 0; i < 200; i++) {
+                    Optional<ByteBuffer> seen = cache.loadPlan(KEY);
+                    if (seen.isPresent()) {
+                        byte[] content = bytes(seen.get());
+                        boolean known = plans.stream().anyMatch(p -> java.util.Arrays.equals(p, content));
+                        synchronized (readerSawIncomplete) {
+                            readerSawIncomplete.add(!known);
+                        }
+                    }
+                }
+                return null;
+            }));
+            start.countDown();
+            for (Future<?> task : tasks) {
+                task.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        byte[] finalPlan = bytes(cache.loadPlan(KEY).orElseThrow());
+        assertTrue(plans.stream().anyMatch(p -> java.util.Arrays.equals(p, finalPlan)));
+        assertFalse(readerSawIncomplete.contains(true));
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(List.of(cache.planPath(KEY)), files.toList());
+        }
+    }
+
+    @Test
+    void timingCacheRoundTripsRawBytes() throws IOException {
+        PlanCache cache = new PlanCache(dir);
+        byte[] timing = randomBytes(3000, 7);
+        cache.storeTimingCache(KEY, ByteBuffer.wrap(timing));
+        assertArrayEquals(timing, cache.loadTimingCache(KEY).orElseThrow());
+        // raw, so that a timing cache made elsewhere (e.g. on another machine with the same GPU) can be dropped in
+        assertArrayEquals(timing, Files.readAllBytes(dir.resolve(KEY.timingCacheFileName())));
+    }
+
+    @Test
+    void everyKeyPartChangesTheFileName() {
+        List<PlanKey> variants = List.of(
+                new PlanKey("cd".repeat(32), "8.6.1", "NVIDIA H100 80GB HBM3", "9.0", "fp16", 1, 8, 16, 2, 3),
+                new PlanKey("ab".repeat(32), "8.6.2", "NVIDIA H100 80GB HBM3", "9.0", "fp16", 1, 8, 16, 2, 3),
+                new PlanKey("ab".repeat(32), "8.6.1", "Tesla T4", "9.0", "fp16", 1, 8, 16, 2, 3),
+                new PlanKey("ab".repeat(32), "8.6.1", "NVIDIA H100 80GB HBM3", "8.9", "fp16", 1, 8, 16, 2, 3),
+                new PlanKey("ab".repeat(32), "8.6.1", "NVIDIA H100 80GB HBM3", "9.0", "fp32", 1, 8, 16, 2, 3),
+                new PlanKey("ab".repeat(32), "8.6.1", "NVIDIA H100 80GB HBM3", "9.0", "fp16", 1, 4, 16, 2, 3),
+                new PlanKey("ab".repeat(32), "8.6.1", "NVIDIA H100 80GB HBM3", "9.0", "fp16", 1, 8, 32, 2, 3),
+                new PlanKey("ab".repeat(32), "8.6.1", "NVIDIA H100 80GB HBM3", "9.0", "fp16", 1, 8, 16, 3, 3),
+                KEY.withOptimizationLevel(0));
+        for (PlanKey variant : variants) {
+            assertNotEquals(KEY.fileName(), variant.fileName(), variant.canonical());
+            assertNotEquals(KEY.canonical(), variant.canonical());
+        }
+        assertTrue(KEY.fileName().matches("[a-z0-9.-]+\\.plan"), KEY.fileName());
+    }
+
+    @Test
+    void smallerMaxBatchKeepsOptWithinTheProfile() {
+        PlanKey reduced = KEY.withMaxBatch(4);
+        assertEquals(4, reduced.maxBatch());
+        assertEquals(4, reduced.optBatch());
+        assertThrows(IllegalArgumentException.class,
+                () -> new PlanKey("ab".repeat(32), "8.6.1", "gpu", "9.0", "fp16", 1, 20, 16, 2, 3));
+    }
+
+    private static byte[] randomBytes(int size, long seed) {
+        byte[] bytes = new byte[size];
+        SplittableRandom random = new SplittableRandom(seed);
+        for (int i = 0; i < size; i++) {
+            bytes[i] = (byte) random.nextInt(256);
+        }
+        return bytes;
+    }
+
+    private static byte[] bytes(ByteBuffer buffer) {
+        byte[] copy = new byte[buffer.remaining()];
+        buffer.duplicate().get(copy);
+        return copy;
+    }
+}
