@@ -2,7 +2,8 @@
 # Service-level proof on a GPU machine (HTTP), after engine-proof.sh / engine-perf.sh:
 #  1. start lama-serve on TensorRT (lama.engine=tensorrt, the engine cache of WORKDIR/engines), batching off,
 #     drive it with the benchmark client at concurrency 1, 6, 16, 32; the same with adaptive batching;
-#  2. start the IOPaint-style PyTorch server (iopaint_style_server.py) and drive it through IOPaint's API.
+#  2. start the IOPaint-style PyTorch server (bench/iopaint-baseline, same random weights as the exported ONNX:
+#     seed 0, full width) and drive it through IOPaint's API.
 #       bench/gpu/service-proof.sh WORKDIR QUARKUS_APP_DIR BENCH_JAR
 # QUARKUS_APP_DIR is target/quarkus-app of `mvn package`; BENCH_JAR is bench/target/lama-serve-bench.jar.
 # SERVICE_OPTS adds JVM properties to the service, e.g. "-Dlama.tensorrt.optimization-level=0
@@ -37,9 +38,9 @@ for mode in ${MODES:-off adaptive}; do
   kill "$pid"; wait "$pid"
 done
 echo "== IOPaint-style PyTorch server"
-python3 "$HERE/iopaint_style_server.py" --port 8090 > "$OUT_DIR/iopaint.log" 2>&1 &
+python3 "$HERE/../iopaint-baseline/serve.py" --device cuda --port 8090 ${BASELINE_ARGS:-} > "$OUT_DIR/iopaint.log" 2>&1 &
 pid=$!
-sleep 20
+wait_ready http://127.0.0.1:8090/health || { echo "baseline not ready"; tail -30 "$OUT_DIR/iopaint.log"; }
 client --url http://127.0.0.1:8090 --api iopaint --label iopaint-style ${IOPAINT_ARGS:-}
 kill "$pid"
 java -jar "$BENCH_JAR" compare "$OUT_DIR"/tensorrt-off.json "$OUT_DIR"/tensorrt-adaptive.json "$OUT_DIR"/iopaint-style.json

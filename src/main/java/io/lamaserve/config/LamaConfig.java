@@ -87,6 +87,14 @@ public interface LamaConfig {
         @WithDefault("fp16")
         Precision precision();
 
+        /**
+         * Which layers an fp16 engine keeps in fp32: {@code fourier} (whole Fourier units and the global-branch
+         * sums, the overflow guard), {@code dft} (only the DFT products and their sums) or {@code none} (no guard;
+         * for measurements only). Part of the engine cache key.
+         */
+        @WithDefault("fourier")
+        Fp16Pinning fp16Pinning();
+
         /** Builder optimization level (0..5) of the engine that is finally served. */
         @WithDefault("3")
         int optimizationLevel();
@@ -108,6 +116,8 @@ public interface LamaConfig {
         int device();
 
         enum Precision { FP32, TF32, FP16 }
+
+        enum Fp16Pinning { FOURIER, DFT, NONE }
     }
 
     interface BatchingConfig {

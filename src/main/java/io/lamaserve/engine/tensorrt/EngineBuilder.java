@@ -374,8 +374,8 @@ final class EngineBuilder {
     /**
      * Which layers an fp16 engine keeps in fp32. FOURIER (the default) pins whole Fourier units; DFT pins only the
      * DFT products and their element-wise recombinations; NONE pins nothing (measurement only: no overflow guard).
-     * Selected by the system property {@code lama.tensorrt.fp16-pinning}; part of the plan key as a precision
-     * suffix (e.g. {@code fp16-dft}).
+     * Selected by {@code lama.tensorrt.fp16-pinning}; part of the plan key as a precision suffix (e.g.
+     * {@code fp16-dft}), from which a build reads it back.
      */
     enum Fp16Pinning {
         FOURIER, DFT, NONE;
@@ -383,12 +383,6 @@ final class EngineBuilder {
         static Fp16Pinning of(String precision) {
             int dash = precision.indexOf('-');
             return dash < 0 ? FOURIER : valueOf(precision.substring(dash + 1).toUpperCase(Locale.ROOT));
-        }
-
-        static String precisionSuffix() {
-            String chosen = System.getProperty("lama.tensorrt.fp16-pinning", "fourier").toLowerCase(Locale.ROOT);
-            valueOf(chosen.toUpperCase(Locale.ROOT));
-            return chosen.equals("fourier") ? "" : "-" + chosen;
         }
     }
 

@@ -47,6 +47,7 @@ public final class TensorRtOfflineBench {
                 maxBatch, Integer.parseInt(options.getOrDefault("opt-batch", Integer.toString(Math.max(1, maxBatch / 2)))),
                 Integer.parseInt(options.getOrDefault("contexts", "2")),
                 LamaConfig.TensorRtConfig.Precision.valueOf(options.getOrDefault("precision", "fp16").toUpperCase(Locale.ROOT)),
+                LamaConfig.TensorRtConfig.Fp16Pinning.valueOf(options.getOrDefault("fp16-pinning", "fourier").toUpperCase(Locale.ROOT)),
                 Integer.parseInt(options.getOrDefault("level", "3")),
                 Integer.parseInt(options.getOrDefault("quick-level", "-1")),
                 Long.parseLong(options.getOrDefault("workspace-mib", "4096")),

@@ -13,6 +13,7 @@ import java.nio.file.Path;
  * @param optBatch           profile optimum
  * @param contexts           execution contexts (one profile each)
  * @param precision          fp32, tf32 or fp16
+ * @param fp16Pinning        which layers an fp16 engine keeps in fp32
  * @param optimizationLevel  level of the engine that is finally served
  * @param quickLevel         level of the engine built first when nothing is cached; negative = none
  * @param workspaceMib       builder workspace limit
@@ -20,7 +21,8 @@ import java.nio.file.Path;
  * @param device             GPU ordinal
  */
 public record TensorRtSettings(Path engineDir, int maxBatch, int optBatch, int contexts,
-                               LamaConfig.TensorRtConfig.Precision precision, int optimizationLevel, int quickLevel,
+                               LamaConfig.TensorRtConfig.Precision precision,
+                               LamaConfig.TensorRtConfig.Fp16Pinning fp16Pinning, int optimizationLevel, int quickLevel,
                                long workspaceMib, boolean cudaGraphs, int device) {
 
     public TensorRtSettings {
@@ -40,7 +42,7 @@ public record TensorRtSettings(Path engineDir, int maxBatch, int optBatch, int c
     public static TensorRtSettings from(LamaConfig.TensorRtConfig config) {
         int max = config.maxBatch();
         return new TensorRtSettings(config.engineDir(), max, config.optBatch().orElse(Math.max(1, max / 2)),
-                config.contexts(), config.precision(), config.optimizationLevel(), config.quickOptimizationLevel(),
+                config.contexts(), config.precision(), config.fp16Pinning(), config.optimizationLevel(), config.quickOptimizationLevel(),
                 config.workspaceMib(), config.cudaGraphs(), config.device());
     }
 
@@ -52,6 +54,9 @@ public record TensorRtSettings(Path engineDir, int maxBatch, int optBatch, int c
     /** The precision as the plan key names it: fp32, tf32, fp16, or fp16 with a non-default pinning suffix. */
     public String precisionName() {
         String name = precision.name().toLowerCase(java.util.Locale.ROOT);
-        return precision == LamaConfig.TensorRtConfig.Precision.FP16 ? name + EngineBuilder.Fp16Pinning.precisionSuffix() : name;
+        if (precision != LamaConfig.TensorRtConfig.Precision.FP16 || fp16Pinning == LamaConfig.TensorRtConfig.Fp16Pinning.FOURIER) {
+            return name;
+        }
+        return name + "-" + fp16Pinning.name().toLowerCase(java.util.Locale.ROOT);
     }
 }
