@@ -3,7 +3,8 @@
 # (once per lama.batching.mode), drives each with the same closed-loop sweep, then prints both side by side
 # and overlays them in one chart.
 #
-#   bench/cpu/compare-modes.sh [--model FILE] [--closed 1,6,16] [--step-duration 30s] [--out DIR]
+#   bench/cpu/compare-modes.sh [--model FILE] [--closed 1,6,16] [--step-duration 30s] [--generated SIZES]
+#                              [--format png|jpeg] [--out DIR]
 #
 # Default model: the test fixture (a small random-weight LaMa at 512x512), so it runs on any machine.
 set -euo pipefail
@@ -16,6 +17,7 @@ warmup=5s
 out=bench-results/cpu
 port=8093
 generated=512x512,1024x768
+format=
 while [ $# -gt 0 ]; do
   case "$1" in
     --model) model="$2"; shift 2;;
@@ -23,6 +25,7 @@ while [ $# -gt 0 ]; do
     --step-duration) step="$2"; shift 2;;
     --warmup) warmup="$2"; shift 2;;
     --generated) generated="$2"; shift 2;;
+    --format) format="$2"; shift 2;;
     --out) out="$2"; shift 2;;
     --port) port="$2"; shift 2;;
     *) echo "unknown option $1" >&2; exit 2;;
@@ -55,7 +58,7 @@ for mode in off adaptive; do
   done
   sed -n '/Cost model of/,/knee =/p' "$out/server-$mode.log"
   bench/run.sh --url "http://127.0.0.1:$port" --api lama --label "$mode" --closed "$closed" \
-      --step-duration "$step" --warmup "$warmup" --generated "$generated" --out "$out"
+      --step-duration "$step" --warmup "$warmup" --generated "$generated" ${format:+--format "$format"} --out "$out"
   stop_server
 done
 echo "== off vs adaptive"
