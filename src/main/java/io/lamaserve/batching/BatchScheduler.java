@@ -6,6 +6,7 @@ import io.lamaserve.engine.InpaintEngine;
 import io.lamaserve.engine.Tile;
 import io.lamaserve.lifecycle.StartupPhase;
 import io.lamaserve.lifecycle.StartupTimeline;
+import io.lamaserve.model.ModelProvisioner;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
@@ -54,14 +55,27 @@ public class BatchScheduler {
     private volatile boolean draining;
     private volatile boolean started;
     private boolean stopping;
+    /** Where the sweep's table is kept between starts; null = always measure. */
+    private CostTableStore costTables;
+    private CostTableStore.Key costKey;
     /** Receives the end of warm-up as a startup phase; absent when the scheduler is built outside CDI (tests). */
     @Inject
     StartupTimeline timeline;
 
     @Inject
-    public BatchScheduler(InpaintEngine engine, LamaConfig config, MeterRegistry registry) {
+    public BatchScheduler(InpaintEngine engine, LamaConfig config, MeterRegistry registry, ModelProvisioner model) {
         this(engine, BatchingSettings.from(config.batching()), Ticker.system(), registry,
                 Executors.newVirtualThreadPerTaskExecutor());
+        if (config.batching().reuseCostTable()) {
+            useCostTables(new CostTableStore(config.batching().costTableDir()), model.resolve().sha256());
+        }
+    }
+
+    /** Keeps the sweep's table in {@code store} and reuses it at later starts with the same model, engine and hardware. */
+    void useCostTables(CostTableStore store, String modelSha256) {
+        this.costTables = store;
+        this.costKey = new CostTableStore.Key(engine.name(), engine.hardware(), modelSha256, engine.tileSize(),
+                this.model.maxBatch(), engine.parallelism());
     }
 
     /**
@@ -131,7 +145,7 @@ public class BatchScheduler {
         } finally {
             lock.unlock();
         }
-        CostSweep.run(engine, model, settings.sweepRepetitions(), ticker);
+        calibrate();
         LOG.infof("Cost model of %s (%d executor(s), mode %s):%n%s", engine.name(), core.executors(),
                 settings.mode().name().toLowerCase(java.util.Locale.ROOT), model.describe());
         lock.lock();
@@ -151,6 +165,24 @@ public class BatchScheduler {
         }
         if (timeline != null) {
             timeline.mark(StartupPhase.WARMUP_DONE, "cost sweep, knee " + model.knee());
+        }
+    }
+
+    /** Seeds the cost model: from the stored table of an earlier start when there is one, else by the sweep. */
+    private void calibrate() throws EngineException {
+        var stored = costTables == null ? java.util.Optional.<java.util.SortedMap<Integer, Long>>empty() : costTables.load(costKey);
+        if (stored.isPresent()) {
+            CostSweep.warmUp(engine);
+            stored.get().forEach(model::seed);
+            LOG.infof("Cost table of %s on %s reused from %s (delete it to measure again)", engine.name(),
+                    engine.hardware(), costTables.fileFor(costKey));
+            return;
+        }
+        CostSweep.run(engine, model, settings.sweepRepetitions(), ticker);
+        if (costTables != null) {
+            java.util.SortedMap<Integer, Long> measured = new java.util.TreeMap<>();
+            model.table().forEach((size, latency) -> measured.put(size, latency.toNanos()));
+            costTables.save(costKey, measured);
         }
     }
 

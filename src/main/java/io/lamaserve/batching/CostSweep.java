@@ -36,10 +36,7 @@ public final class CostSweep {
      * @throws EngineException when any sweep batch fails; the service must then not become ready
      */
     public static void run(InpaintEngine engine, CostModel model, int repetitions, Ticker ticker) throws EngineException {
-        Tile tile = dummyTile(engine.tileSize());
-        for (int slot = 0; slot < engine.parallelism(); slot++) {
-            engine.infer(slot, batchOf(tile, 1));
-        }
+        Tile tile = warmUp(engine);
         for (int size : sizes(model.maxBatch())) {
             TileBatch batch = batchOf(tile, size);
             engine.infer(0, batch);
@@ -52,6 +49,20 @@ public final class CostSweep {
             Arrays.sort(timings);
             model.seed(size, timings[repetitions / 2]);
         }
+    }
+
+    /**
+     * One batch-1 inference on every execution slot: what readiness needs when the latency table is already known.
+     *
+     * @return the dummy tile used, for further runs
+     * @throws EngineException when the engine fails
+     */
+    public static Tile warmUp(InpaintEngine engine) throws EngineException {
+        Tile tile = dummyTile(engine.tileSize());
+        for (int slot = 0; slot < engine.parallelism(); slot++) {
+            engine.infer(slot, batchOf(tile, 1));
+        }
+        return tile;
     }
 
     private static TileBatch batchOf(Tile tile, int size) {

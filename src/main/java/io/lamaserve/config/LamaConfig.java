@@ -144,6 +144,17 @@ public interface LamaConfig {
         /** Upper bound on the batch cap; unset = the engine's max batch. */
         OptionalInt maxBatch();
 
+        /**
+         * Reuse the startup sweep's latency table from an earlier start with the same model, engine and hardware
+         * (kept in {@link #costTableDir()}), so a restart is ready after one warm-up inference.
+         */
+        @WithDefault("true")
+        boolean reuseCostTable();
+
+        /** Where measured latency tables are kept; by default beside the downloaded models. */
+        @WithDefault("${lama.model.cache-dir}/cost-tables")
+        Path costTableDir();
+
         enum Mode { ADAPTIVE, OFF }
     }
 

@@ -20,6 +20,14 @@ public interface InpaintEngine extends AutoCloseable {
     /** Largest batch one call may carry. */
     int maxBatch();
 
+    /**
+     * The hardware the engine runs on, e.g. {@code "AMD EPYC, 2 cores"} or {@code "NVIDIA T4 sm7.5"}. Timings
+     * measured on this engine are only valid on the same hardware; the batcher keys its stored cost table with it.
+     */
+    default String hardware() {
+        return Hardware.cpu();
+    }
+
     /** How many calls may run concurrently (execution contexts); each uses a distinct {@code slot} in [0, parallelism). */
     int parallelism();
 

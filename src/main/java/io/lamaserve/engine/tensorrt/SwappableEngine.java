@@ -87,6 +87,11 @@ public final class SwappableEngine implements InpaintEngine {
     }
 
     @Override
+    public String hardware() {
+        return current.get().engine.hardware();
+    }
+
+    @Override
     public String name() {
         return current.get().engine.name();
     }

@@ -34,14 +34,16 @@ public final class TensorRtEngine implements InpaintEngine {
     private final TrtLogger logger;
     private final IRuntime runtime;
     private final ICudaEngine engine;
+    private final String hardware;
     private final ModelContract contract;
     private final int maxBatch;
     private final List<ExecutionSlot> slots = new ArrayList<>();
     private volatile boolean closed;
 
-    private TensorRtEngine(String name, int device, TrtLogger logger, IRuntime runtime, ICudaEngine engine,
-                           ModelContract contract, int maxBatch) {
+    private TensorRtEngine(String name, String hardware, int device, TrtLogger logger, IRuntime runtime,
+                           ICudaEngine engine, ModelContract contract, int maxBatch) {
         this.name = name;
+        this.hardware = hardware;
         this.device = device;
         this.logger = logger;
         this.runtime = runtime;
@@ -56,8 +58,8 @@ public final class TensorRtEngine implements InpaintEngine {
      * @param metadata the ONNX metadata properties (TensorRT does not keep them)
      * @throws EngineException when TensorRT rejects the plan or the GPU lacks memory for the slots
      */
-    static TensorRtEngine open(String name, Pointer plan, long planBytes, TrtLogger logger, int device, int contexts,
-                               boolean cudaGraphs, Map<String, String> metadata) throws EngineException {
+    static TensorRtEngine open(String name, String hardware, Pointer plan, long planBytes, TrtLogger logger, int device,
+                               int contexts, boolean cudaGraphs, Map<String, String> metadata) throws EngineException {
         Cuda.check(cudart.cudaSetDevice(device), "cudaSetDevice(" + device + ")");
         IRuntime runtime = nvinfer.createInferRuntime(logger);
         ICudaEngine engine = runtime.deserializeCudaEngine(plan, planBytes);
@@ -74,7 +76,7 @@ public final class TensorRtEngine implements InpaintEngine {
                 LOG.warnf("the engine has %d optimization profile(s); using %d execution context(s) instead of %d",
                         slotCount, slotCount, contexts);
             }
-            opened = new TensorRtEngine(name, device, logger, runtime, engine, contract, max);
+            opened = new TensorRtEngine(name, hardware, device, logger, runtime, engine, contract, max);
             for (int p = 0; p < slotCount; p++) {
                 opened.slots.add(new ExecutionSlot(engine, logger, p, contract.tileSize(), max, cudaGraphs));
             }
@@ -112,6 +114,11 @@ public final class TensorRtEngine implements InpaintEngine {
     @Override
     public String name() {
         return name;
+    }
+
+    @Override
+    public String hardware() {
+        return hardware;
     }
 
     @Override

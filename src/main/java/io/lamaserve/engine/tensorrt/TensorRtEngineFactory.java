@@ -135,7 +135,7 @@ public final class TensorRtEngineFactory {
                 LOG.warnf("could not cache the engine in %s: %s", cache.directory(), e.getMessage());
             }
             try (BytePointer plan = new BytePointer(bytes)) {
-                TensorRtEngine engine = TensorRtEngine.open(engineName(built.key), plan, bytes.remaining(), logger,
+                TensorRtEngine engine = TensorRtEngine.open(engineName(built.key), hardwareOf(built.key), plan, bytes.remaining(), logger,
                         settings.device(), settings.contexts(), settings.cudaGraphs(), metadata);
                 return new EngineAndTime(engine, built.seconds);
             }
@@ -150,7 +150,7 @@ public final class TensorRtEngineFactory {
         long started = System.nanoTime();
         ByteBuffer bytes = plan.get();
         try (BytePointer pointer = new BytePointer(bytes)) {
-            TensorRtEngine engine = TensorRtEngine.open(engineName(key), pointer, bytes.remaining(), logger,
+            TensorRtEngine engine = TensorRtEngine.open(engineName(key), hardwareOf(key), pointer, bytes.remaining(), logger,
                     settings.device(), settings.contexts(), settings.cudaGraphs(), metadata);
             LOG.infof("loaded cached engine %s in %.1f s", key.fileName(), seconds(started));
             return Optional.of(engine);
@@ -158,6 +158,10 @@ public final class TensorRtEngineFactory {
             cache.discardPlan(key, e.getMessage());
             return Optional.empty();
         }
+    }
+
+    private static String hardwareOf(PlanKey key) {
+        return key.gpuName() + " sm" + key.computeCapability();
     }
 
     private static String engineName(PlanKey key) {
