@@ -145,7 +145,7 @@ public class BatchScheduler {
         } finally {
             lock.unlock();
         }
-        calibrate();
+        String calibration = calibrate();
         LOG.infof("Cost model of %s (%d executor(s), mode %s):%n%s", engine.name(), core.executors(),
                 settings.mode().name().toLowerCase(java.util.Locale.ROOT), model.describe());
         lock.lock();
@@ -164,19 +164,19 @@ public class BatchScheduler {
             lock.unlock();
         }
         if (timeline != null) {
-            timeline.mark(StartupPhase.WARMUP_DONE, "cost sweep, knee " + model.knee());
+            timeline.mark(StartupPhase.WARMUP_DONE, calibration + ", knee " + model.knee());
         }
     }
 
     /** Seeds the cost model: from the stored table of an earlier start when there is one, else by the sweep. */
-    private void calibrate() throws EngineException {
+    private String calibrate() throws EngineException {
         var stored = costTables == null ? java.util.Optional.<java.util.SortedMap<Integer, Long>>empty() : costTables.load(costKey);
         if (stored.isPresent()) {
             CostSweep.warmUp(engine);
             stored.get().forEach(model::seed);
             LOG.infof("Cost table of %s on %s reused from %s (delete it to measure again)", engine.name(),
                     engine.hardware(), costTables.fileFor(costKey));
-            return;
+            return "warm-up, stored cost table";
         }
         CostSweep.run(engine, model, settings.sweepRepetitions(), ticker);
         if (costTables != null) {
@@ -184,6 +184,7 @@ public class BatchScheduler {
             model.table().forEach((size, latency) -> measured.put(size, latency.toNanos()));
             costTables.save(costKey, measured);
         }
+        return "cost sweep";
     }
 
     /**
