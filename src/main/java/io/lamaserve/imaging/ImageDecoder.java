@@ -31,6 +31,8 @@ final class ImageDecoder {
      */
     private static final JPEGImageReaderSpi JPEG_READERS = registeredJpegReaders();
 
+    private static final int MAX_BITS_PER_SAMPLE = 16;
+
     private ImageDecoder() {
     }
 
@@ -50,6 +52,7 @@ final class ImageDecoder {
             if (format == ImageFormat.JPEG) {
                 JpegScans.check(role, bytes);
             }
+            checkSampleSizes(role, reader);
             ImageReadParam param = reader.getDefaultReadParam();
             TruncationWarnings truncation = new TruncationWarnings();
             reader.addIIOReadWarningListener(truncation);
@@ -62,6 +65,24 @@ final class ImageDecoder {
             throw asInputProblem(role, format, e);
         } finally {
             reader.dispose();
+        }
+    }
+
+    /**
+     * Refuses samples wider than 16 bits before decoding. Formats such as TIFF may declare odd widths (30 bits per
+     * sample, say) for which the JDK's reader builds lookup tables of 2^bits entries: a few hundred bytes of file
+     * could then exhaust the heap. No camera or editor writes such images for inpainting.
+     */
+    private static void checkSampleSizes(String role, ImageReader reader) throws IOException {
+        var type = reader.getRawImageType(0);
+        if (type == null) {
+            return;
+        }
+        for (int bits : type.getSampleModel().getSampleSize()) {
+            if (bits > MAX_BITS_PER_SAMPLE) {
+                throw new BadImageException(role + ": " + bits + "-bit samples are not supported (at most "
+                        + MAX_BITS_PER_SAMPLE + " bits per sample)");
+            }
         }
     }
 
