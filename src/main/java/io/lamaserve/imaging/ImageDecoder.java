@@ -52,7 +52,7 @@ final class ImageDecoder {
             if (format == ImageFormat.JPEG) {
                 JpegScans.check(role, bytes);
             }
-            checkSampleSizes(role, reader);
+            checkDecodingCost(role, reader, limits);
             ImageReadParam param = reader.getDefaultReadParam();
             TruncationWarnings truncation = new TruncationWarnings();
             reader.addIIOReadWarningListener(truncation);
@@ -69,11 +69,17 @@ final class ImageDecoder {
     }
 
     /**
-     * Refuses samples wider than 16 bits before decoding. Formats such as TIFF may declare odd widths (30 bits per
-     * sample, say) for which the JDK's reader builds lookup tables of 2^bits entries: a few hundred bytes of file
-     * could then exhaust the heap. No camera or editor writes such images for inpainting.
+     * Refuses, before decoding, what would make a reader allocate far more than the image's pixels: samples wider
+     * than 16 bits (for odd widths such as 30 bits the JDK's TIFF reader builds lookup tables of 2^bits entries, so a
+     * few hundred bytes of file could exhaust the heap) and tiles larger than the pixel limit (a reader allocates a
+     * whole tile at a time). No camera or editor writes such images for inpainting.
      */
-    private static void checkSampleSizes(String role, ImageReader reader) throws IOException {
+    private static void checkDecodingCost(String role, ImageReader reader, ImageLimits limits) throws IOException {
+        if (reader.isImageTiled(0)
+                && (long) reader.getTileWidth(0) * reader.getTileHeight(0) > limits.maxPixels()) {
+            throw new BadImageException(role + ": tiles of " + reader.getTileWidth(0) + "×" + reader.getTileHeight(0)
+                    + " pixels exceed the pixel limit " + limits.maxPixels());
+        }
         var type = reader.getRawImageType(0);
         if (type == null) {
             return;
