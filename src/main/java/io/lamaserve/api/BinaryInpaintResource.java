@@ -54,10 +54,6 @@ public class BinaryInpaintResource {
     @APIResponse(responseCode = "200", description = "The inpainted image",
             content = {@Content(mediaType = "image/png", schema = @Schema(type = SchemaType.STRING, format = "binary")),
                     @Content(mediaType = "image/jpeg", schema = @Schema(type = SchemaType.STRING, format = "binary"))})
-    @APIResponse(responseCode = "400", description = "Bad image, mask or parameter", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
-    @APIResponse(responseCode = "413", description = "Image or body over the limits", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
-    @APIResponse(responseCode = "429", description = "Queue full; retry after the Retry-After seconds", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
-    @APIResponse(responseCode = "503", description = "Cannot finish before the deadline, draining, or inference failed; see Retry-After", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
     public Response inpaint(@RestForm("image") @Schema(type = SchemaType.STRING, format = "binary") FileUpload image,
                             @RestForm("mask") @Schema(type = SchemaType.STRING, format = "binary") FileUpload mask,
                             @RestForm("hd_strategy") String hdStrategy,

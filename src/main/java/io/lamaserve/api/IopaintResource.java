@@ -57,10 +57,6 @@ public class IopaintResource {
                     schema = @Schema(type = SchemaType.INTEGER)),
             content = {@Content(mediaType = "image/png", schema = @Schema(type = SchemaType.STRING, format = "binary")),
                     @Content(mediaType = "image/jpeg", schema = @Schema(type = SchemaType.STRING, format = "binary"))})
-    @APIResponse(responseCode = "400", description = "Bad image, mask or parameter", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
-    @APIResponse(responseCode = "413", description = "Image or body over the limits", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
-    @APIResponse(responseCode = "429", description = "Queue full; retry after the Retry-After seconds", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
-    @APIResponse(responseCode = "503", description = "Cannot finish before the deadline, draining, or inference failed; see Retry-After", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
     public Response inpaint(IopaintInpaintRequest request,
                             @Parameter(description = "Seconds the client will wait at most (shortens the server's deadline)")
                             @HeaderParam(ClientDeadline.HEADER) String timeout,

@@ -231,7 +231,11 @@ class IopaintApiTest {
     void openApiDescribesTheBinaryAnswer() {
         given().when().get("/q/openapi?format=json").then().statusCode(200)
                 .body("paths.'/api/v1/inpaint'.post.responses.'200'.content.'image/png'.schema.format", equalTo("binary"))
-                .body("paths.'/v1/inpaint'.post.responses.'200'.content.'image/jpeg'.schema.format", equalTo("binary"));
+                .body("paths.'/v1/inpaint'.post.responses.'200'.content.'image/jpeg'.schema.format", equalTo("binary"))
+                .body("paths.'/api/v1/inpaint'.post.responses.'429'.headers", org.hamcrest.Matchers.hasKey("Retry-After"))
+                .body("paths.'/v1/inpaint'.post.responses.'400'.content.'application/json'.schema.'$ref'",
+                        equalTo("#/components/schemas/ApiError"))
+                .body("components.schemas.ApiError.properties", org.hamcrest.Matchers.hasKey("detail"));
     }
 
     @Test
