@@ -2,7 +2,6 @@ package io.lamaserve.api;
 
 import io.lamaserve.batching.RejectedException;
 import io.lamaserve.engine.EngineException;
-import io.lamaserve.imaging.EncodedImage;
 import io.lamaserve.imaging.HdStrategy;
 import io.lamaserve.imaging.OutputFormat;
 import io.lamaserve.imaging.RegionOptions;
@@ -51,7 +50,8 @@ public class BinaryInpaintResource {
     @Operation(summary = "Inpaint the masked area: multipart/form-data in, the image's bytes out",
             description = "Parts: image (PNG/JPEG/...), mask (white = fill, same size as the image), optional hd_strategy "
                     + "(Original|Resize|Crop, default Crop), format (png|jpeg, default: the input's), quality (1-100 for JPEG, default 95).")
-    @APIResponse(responseCode = "200", description = "The inpainted image",
+    @APIResponse(responseCode = "200", description = "The inpainted image; Server-Timing gives the time spent preparing "
+            + "tiles (decode, plan), in the queue and inference, and finishing (composite, encode), in ms",
             content = {@Content(mediaType = "image/png", schema = @Schema(type = SchemaType.STRING, format = "binary")),
                     @Content(mediaType = "image/jpeg", schema = @Schema(type = SchemaType.STRING, format = "binary"))})
     public Response inpaint(@RestForm("image") @Schema(type = SchemaType.STRING, format = "binary") FileUpload image,
@@ -66,10 +66,12 @@ public class BinaryInpaintResource {
         RegionOptions regions = new RegionOptions(
                 hdStrategy == null || hdStrategy.isBlank() ? defaults.strategy() : HdStrategy.parse(hdStrategy),
                 defaults.cropTriggerSize(), defaults.cropMargin(), defaults.resizeLimit(), defaults.keepUnmaskedArea());
-        EncodedImage result = service.inpaint(new InpaintService.Call(read("image", image), read("mask", mask), regions,
-                        outputFormat(format), quality(quality), ClientDeadline.parse(timeout)),
+        InpaintService.Result result = service.inpaint(new InpaintService.Call(read("image", image), read("mask", mask),
+                        regions, outputFormat(format), quality(quality), ClientDeadline.parse(timeout)),
                 ClientConnection.onClose(http));
-        return Response.ok(result.bytes(), result.mediaType()).build();
+        return Response.ok(result.image().bytes(), result.image().mediaType())
+                .header("Server-Timing", result.serverTiming())
+                .build();
     }
 
     private static byte[] read(String part, FileUpload upload) {

@@ -53,15 +53,30 @@ public class InpaintService {
      * @param onClientGone receives the action that withdraws this request's queued tiles; the caller runs it
      *                     when the client disconnects
      */
-    public EncodedImage inpaint(Call call, Consumer<Runnable> onClientGone) throws RejectedException, EngineException {
+    /**
+     * The answer and where its time went, for the {@code Server-Timing} header: decoding and tile preparation,
+     * waiting in the queue plus inference, and compositing plus encoding.
+     */
+    public record Result(EncodedImage image, long prepareNanos, long inferenceNanos, long finishNanos) {
+
+        /** The W3C {@code Server-Timing} header value, durations in milliseconds. */
+        public String serverTiming() {
+            return String.format(java.util.Locale.ROOT, "prepare;dur=%.1f, inference;dur=%.1f, finish;dur=%.1f",
+                    prepareNanos / 1e6, inferenceNanos / 1e6, finishNanos / 1e6);
+        }
+    }
+
+    public Result inpaint(Call call, Consumer<Runnable> onClientGone) throws RejectedException, EngineException {
         long received = (long) call.image().length + call.mask().length;
         if (received > maxBodyBytes) {
             // a body sent without Content-Length gets past BodyLimitFilter; its files are counted here
             throw new PayloadTooLargeException("image and mask are " + received + " bytes together, the limit is "
                     + maxBodyBytes + " (lama.limits.max-body-bytes)");
         }
+        long start = System.nanoTime();
         PreparedRequest prepared = pipeline.prepare(call.image(), call.mask(), call.regions(), engine.tileSize(),
                 limits, tiles::acquire);
+        long preparedAt = System.nanoTime();
         boolean tilesIdle = true;
         try {
             if (!prepared.tiles().isEmpty()) {
@@ -69,7 +84,9 @@ public class InpaintService {
                 onClientGone.accept(ticket::cancel);
                 await(ticket);
             }
-            return pipeline.complete(prepared, call.format(), call.quality());
+            long inferred = System.nanoTime();
+            EncodedImage image = pipeline.complete(prepared, call.format(), call.quality());
+            return new Result(image, preparedAt - start, inferred - preparedAt, System.nanoTime() - inferred);
         } catch (CancellationException withdrawn) {
             // a withdrawn request's tiles may still be in a running batch: leave them to the garbage collector
             tilesIdle = false;

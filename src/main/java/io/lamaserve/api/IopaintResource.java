@@ -2,7 +2,6 @@ package io.lamaserve.api;
 
 import io.lamaserve.batching.RejectedException;
 import io.lamaserve.engine.EngineException;
-import io.lamaserve.imaging.EncodedImage;
 import io.lamaserve.imaging.HdStrategy;
 import io.lamaserve.imaging.RegionOptions;
 import io.smallrye.common.annotation.RunOnVirtualThread;
@@ -52,7 +51,8 @@ public class IopaintResource {
     @Operation(summary = "Inpaint the masked area (IOPaint's request and response)",
             description = "JSON in, raw image bytes out: the answer is the image itself (not JSON), in the input's format "
                     + "(PNG or JPEG; PNG for other inputs). The mask is white (255) where the image is to be filled.")
-    @APIResponse(responseCode = "200", description = "The inpainted image",
+    @APIResponse(responseCode = "200", description = "The inpainted image; Server-Timing gives the time spent preparing "
+            + "tiles (decode, plan), in the queue and inference, and finishing (composite, encode), in ms",
             headers = @Header(name = "X-Seed", description = "sd_seed of the request (-1 replaced by the seed used)",
                     schema = @Schema(type = SchemaType.INTEGER)),
             content = {@Content(mediaType = "image/png", schema = @Schema(type = SchemaType.STRING, format = "binary")),
@@ -75,10 +75,13 @@ public class IopaintResource {
                 request.keepUnmaskedArea() == null ? defaults.keepUnmaskedArea() : request.keepUnmaskedArea());
         long seed = request.seed() == null ? DEFAULT_SEED
                 : request.seed() == -1 ? ThreadLocalRandom.current().nextLong(1, 100_000_000) : request.seed();
-        EncodedImage result = service.inpaint(
+        InpaintService.Result result = service.inpaint(
                 new InpaintService.Call(image, mask, regions, null, IOPAINT_QUALITY, ClientDeadline.parse(timeout)),
                 ClientConnection.onClose(http));
-        return Response.ok(result.bytes(), result.mediaType()).header("X-Seed", Long.toString(seed)).build();
+        return Response.ok(result.image().bytes(), result.image().mediaType())
+                .header("X-Seed", Long.toString(seed))
+                .header("Server-Timing", result.serverTiming())
+                .build();
     }
 
     @GET

@@ -33,7 +33,9 @@ class BinaryApiTest {
                 .multiPart("image", "photo.png", TestImages.encode(image, "png"), "image/png")
                 .multiPart("mask", "mask.png", TestImages.encode(mask, "png"), "image/png")
                 .when().post("/v1/inpaint");
-        response.then().statusCode(200).contentType("image/png");
+        response.then().statusCode(200).contentType("image/png")
+                .header("Server-Timing", org.hamcrest.Matchers.matchesPattern(
+                        "prepare;dur=[0-9]+\\.[0-9], inference;dur=[0-9]+\\.[0-9], finish;dur=[0-9]+\\.[0-9]"));
         IopaintApiTest.assertUnmaskedUnchanged(image, mask, TestImages.decode(response.asByteArray()));
     }
 
