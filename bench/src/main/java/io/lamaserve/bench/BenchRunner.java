@@ -78,10 +78,16 @@ public final class BenchRunner {
                 : "rate " + step.loadLabel() + "/s";
         String errors = step.errorsByStatus().isEmpty() ? "-" : step.errorsByStatus().entrySet().stream()
                 .map(e -> e.getKey() + ":" + e.getValue()).collect(Collectors.joining(" "));
-        return String.format(Locale.ROOT,
+        String line = String.format(Locale.ROOT,
                 "%-6s %-14s req %6d ok %6d err %-16s drop %d  %8.2f img/s  p50 %s p90 %s p99 %s max %s ms",
                 step.mode(), load, step.requests(), step.ok(), errors, step.dropped(), step.throughput(),
                 ms(step.p50Ms()), ms(step.p90Ms()), ms(step.p99Ms()), ms(step.maxMs()));
+        if (step.serverTimingMs().isEmpty()) {
+            return line;
+        }
+        return line + "  server mean: " + step.serverTimingMs().entrySet().stream()
+                .map(e -> String.format(Locale.ROOT, "%s %.1f", e.getKey(), e.getValue()))
+                .collect(Collectors.joining(", ")) + " ms";
     }
 
     private List<InputPair> loadInputs() throws IOException {

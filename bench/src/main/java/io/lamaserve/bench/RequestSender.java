@@ -60,7 +60,9 @@ public final class RequestSender implements LoadTarget, AutoCloseable {
             try (InputStream body = response.body()) {
                 if (status / 100 == 2) {
                     long length = body.transferTo(OutputStream.nullOutputStream());
-                    return length > 0 ? Outcome.ok(status) : Outcome.error(status + "-empty", "");
+                    return length > 0
+                            ? Outcome.ok(status, ServerTiming.parse(response.headers().firstValue("Server-Timing").orElse("")))
+                            : Outcome.error(status + "-empty", "");
                 }
                 byte[] start = body.readNBytes(DETAIL_CHARS);
                 body.transferTo(OutputStream.nullOutputStream());

@@ -21,12 +21,23 @@ public final class StepRecorder {
     private final LongAdder dropped = new LongAdder();
     private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
     private final Map<String, String> firstErrorDetail = new ConcurrentHashMap<>();
+    /** Sum of each Server-Timing phase (ms) and how many answers reported it; insertion order kept for output. */
+    private final Map<String, double[]> serverTiming = new java.util.LinkedHashMap<>();
 
     /** Records one finished request and how long it took (nanoseconds). */
     public void record(Outcome outcome, long latencyNanos) {
         if (outcome.success()) {
             latencies.recordValue(Math.max(1, latencyNanos / 1000));
             ok.increment();
+            if (!outcome.serverTiming().isEmpty()) {
+                synchronized (serverTiming) {
+                    outcome.serverTiming().forEach((phase, ms) -> {
+                        double[] sumAndCount = serverTiming.computeIfAbsent(phase, k -> new double[2]);
+                        sumAndCount[0] += ms;
+                        sumAndCount[1]++;
+                    });
+                }
+            }
         } else {
             errors.computeIfAbsent(outcome.statusKey(), k -> new LongAdder()).increment();
             firstErrorDetail.putIfAbsent(outcome.statusKey(), outcome.detail());
@@ -58,7 +69,15 @@ public final class StepRecorder {
                 any ? millis(histogram.getValueAtPercentile(90)) : null,
                 any ? millis(histogram.getValueAtPercentile(99)) : null,
                 any ? millis(histogram.getMaxValue()) : null,
-                any ? histogram.getMean() / MICROS_PER_MILLI : null);
+                any ? histogram.getMean() / MICROS_PER_MILLI : null, serverTimingMeans());
+    }
+
+    private Map<String, Double> serverTimingMeans() {
+        Map<String, Double> means = new java.util.LinkedHashMap<>();
+        synchronized (serverTiming) {
+            serverTiming.forEach((phase, sumAndCount) -> means.put(phase, sumAndCount[0] / sumAndCount[1]));
+        }
+        return means;
     }
 
     private static double millis(long micros) {

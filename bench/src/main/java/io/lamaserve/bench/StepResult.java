@@ -26,12 +26,15 @@ import java.util.TreeMap;
  * @param p99Ms           99th percentile latency, milliseconds
  * @param maxMs           largest latency, milliseconds
  * @param meanMs          mean latency, milliseconds
+ * @param serverTimingMs  mean of each phase the server reported in its {@code Server-Timing} header over the
+ *                        successful requests (lama-serve: prepare, inference, finish), milliseconds; empty when
+ *                        the server sends none
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record StepResult(String mode, Integer concurrency, Double offeredRate, double durationSeconds,
                          long requests, long ok, long errors, Map<String, Long> errorsByStatus, long dropped,
                          double throughput, Double p50Ms, Double p90Ms, Double p99Ms, Double maxMs,
-                         Double meanMs) {
+                         Double meanMs, Map<String, Double> serverTimingMs) {
 
     /** Mode name of closed-loop steps. */
     public static final String CLOSED = "closed";
@@ -41,6 +44,7 @@ public record StepResult(String mode, Integer concurrency, Double offeredRate, d
     public StepResult {
         // Sorted, so files and progress lines list statuses in a stable order.
         errorsByStatus = Collections.unmodifiableMap(new TreeMap<>(errorsByStatus));
+        serverTimingMs = serverTimingMs == null ? Map.of() : Collections.unmodifiableMap(new java.util.LinkedHashMap<>(serverTimingMs));
     }
 
     /** The load level: concurrency for closed loop, offered rate for open loop. */
