@@ -216,9 +216,11 @@ public class ModelDownloader {
         try {
             return client.send(builder.build(), HttpResponse.BodyHandlers.ofInputStream());
         } catch (IOException e) {
+            // the message says all a reader can act on; the transport's own exception chain only adds noise
+            LOG.debugf(e, "download of %s failed", url);
             throw new ModelUnavailableException("cannot download " + url + " (" + describe(e) + "); set lama.model.path"
                     + " (LAMA_MODEL_PATH) to a local ONNX file, or lama.model.url + lama.model.sha256 to a reachable"
-                    + " copy", e);
+                    + " copy");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ModelProvisioningException("interrupted while downloading " + url, e);

@@ -6,7 +6,8 @@ package io.lamaserve.model;
  */
 public class ModelProvisioningException extends RuntimeException {
     public ModelProvisioningException(String message) {
-        super(message);
+        // a configuration or environment problem: where in the code it was found does not help, so no stack trace
+        super(message, null, false, false);
     }
 
     public ModelProvisioningException(String message, Throwable cause) {

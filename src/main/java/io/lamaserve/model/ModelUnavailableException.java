@@ -5,7 +5,7 @@ package io.lamaserve.model;
  * properties that point the service at a local file or a reachable copy instead.
  */
 public class ModelUnavailableException extends ModelProvisioningException {
-    public ModelUnavailableException(String message, Throwable cause) {
-        super(message, cause);
+    public ModelUnavailableException(String message) {
+        super(message);
     }
 }
