@@ -37,34 +37,88 @@ final class ImageDecoder {
     }
 
     /**
+     * An uploaded file whose header has been read and checked, its reader positioned to decode it. Owns the reader
+     * and its stream until closed.
+     */
+    static final class CheckedFile implements AutoCloseable {
+        private final String role;
+        private final byte[] bytes;
+        private final ImageFormat format;
+        private final ImageReader reader;
+        private final ImageInputStream input;
+
+        private CheckedFile(String role, byte[] bytes, ImageFormat format, ImageReader reader, ImageInputStream input) {
+            this.role = role;
+            this.bytes = bytes;
+            this.format = format;
+            this.reader = reader;
+            this.input = input;
+        }
+
+        /**
+         * Decodes the pixels and turns the image upright.
+         *
+         * @throws BadImageException when the pixel data is broken or truncated
+         */
+        DecodedImage decode() {
+            try {
+                ImageReadParam param = reader.getDefaultReadParam();
+                TruncationWarnings truncation = new TruncationWarnings();
+                reader.addIIOReadWarningListener(truncation);
+                BufferedImage image = reader.read(0, param);
+                truncation.check(role, format);
+                PixelRaster raster = RasterExtractor.extract(image);
+                int orientation = ExifOrientation.read(format, bytes);
+                return new DecodedImage(ExifOrientation.apply(raster, orientation), format, orientation);
+            } catch (IOException | RuntimeException e) {
+                throw asInputProblem(role, format, e);
+            }
+        }
+
+        @Override
+        public void close() {
+            reader.dispose();
+            try {
+                input.close();
+            } catch (IOException ignored) {
+                // an in-memory stream: nothing to release
+            }
+        }
+    }
+
+    /**
+     * Reads only the header and checks it: dimensions against the pixel limit, JPEG scan count, sample widths and
+     * tile sizes. No pixel is decoded yet.
+     *
      * @param role   "image" or "mask", used in error messages
      * @param bytes  the file
      * @param limits the pixel limit
-     * @throws BadImageException      when the file is not a readable image
+     * @throws BadImageException      when the file is not a readable image or would cost too much to decode
      * @throws ImageTooLargeException when its header declares more pixels than the limit
      */
-    static DecodedImage decode(String role, byte[] bytes, ImageLimits limits) {
+    static CheckedFile open(String role, byte[] bytes, ImageLimits limits) {
         ImageFormat format = sniff(role, bytes);
         ImageReader reader = readerFor(format, role);
-        try (ImageInputStream input = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
+        ImageInputStream input = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes));
+        CheckedFile file = new CheckedFile(role, bytes, format, reader, input);
+        try {
             reader.setInput(input, true, true);
             checkSize(role, reader.getWidth(0), reader.getHeight(0), limits);
             if (format == ImageFormat.JPEG) {
                 JpegScans.check(role, bytes);
             }
             checkDecodingCost(role, reader, limits);
-            ImageReadParam param = reader.getDefaultReadParam();
-            TruncationWarnings truncation = new TruncationWarnings();
-            reader.addIIOReadWarningListener(truncation);
-            BufferedImage image = reader.read(0, param);
-            truncation.check(role, format);
-            PixelRaster raster = RasterExtractor.extract(image);
-            int orientation = ExifOrientation.read(format, bytes);
-            return new DecodedImage(ExifOrientation.apply(raster, orientation), format, orientation);
+            return file;
         } catch (IOException | RuntimeException e) {
+            file.close();
             throw asInputProblem(role, format, e);
-        } finally {
-            reader.dispose();
+        }
+    }
+
+    /** {@link #open} and {@link CheckedFile#decode()} in one step, for a single file. */
+    static DecodedImage decode(String role, byte[] bytes, ImageLimits limits) {
+        try (CheckedFile file = open(role, bytes, limits)) {
+            return file.decode();
         }
     }
 
@@ -89,28 +143,6 @@ final class ImageDecoder {
                 throw new BadImageException(role + ": " + bits + "-bit samples are not supported (at most "
                         + MAX_BITS_PER_SAMPLE + " bits per sample)");
             }
-        }
-    }
-
-    /**
-     * Reads only the header and checks the dimensions against the limit.
-     *
-     * @throws BadImageException      when the file is not a readable image
-     * @throws ImageTooLargeException when its header declares more pixels than the limit
-     */
-    static void checkHeader(String role, byte[] bytes, ImageLimits limits) {
-        ImageFormat format = sniff(role, bytes);
-        ImageReader reader = readerFor(format, role);
-        try (ImageInputStream input = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
-            reader.setInput(input, true, true);
-            checkSize(role, reader.getWidth(0), reader.getHeight(0), limits);
-            if (format == ImageFormat.JPEG) {
-                JpegScans.check(role, bytes);
-            }
-        } catch (IOException | RuntimeException e) {
-            throw asInputProblem(role, format, e);
-        } finally {
-            reader.dispose();
         }
     }
 

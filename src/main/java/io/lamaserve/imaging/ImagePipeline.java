@@ -44,11 +44,14 @@ public class ImagePipeline {
         if (tileSize < 1) {
             throw new IllegalArgumentException("tile size must be positive, found " + tileSize);
         }
+        DecodedImage image;
+        DecodedImage maskImage;
         // both headers are checked before either file is decoded, so an oversized mask costs nothing either
-        ImageDecoder.checkHeader("image", imageBytes, limits);
-        ImageDecoder.checkHeader("mask", maskBytes, limits);
-        DecodedImage image = ImageDecoder.decode("image", imageBytes, limits);
-        DecodedImage maskImage = ImageDecoder.decode("mask", maskBytes, limits);
+        try (ImageDecoder.CheckedFile imageFile = ImageDecoder.open("image", imageBytes, limits);
+             ImageDecoder.CheckedFile maskFile = ImageDecoder.open("mask", maskBytes, limits)) {
+            image = imageFile.decode();
+            maskImage = maskFile.decode();
+        }
         if (image.width() != maskImage.width() || image.height() != maskImage.height()) {
             // IOPaint's wording, sizes as numpy shapes (height, width)
             throw new BadImageException("Image size((" + image.height() + ", " + image.width() + ")) and mask size(("

@@ -50,9 +50,13 @@ public final class ImagingBenchmark {
         int imageIoBytes = 0;
         for (int i = 0; i < warmup + runs; i++) {
             long t0 = System.nanoTime();
-            ImageDecoder.checkHeader("mask", maskFile, ImageLimits.DEFAULT);
-            DecodedImage image = ImageDecoder.decode("image", file, ImageLimits.DEFAULT);
-            DecodedImage maskImage = ImageDecoder.decode("mask", maskFile, ImageLimits.DEFAULT);
+            DecodedImage image;
+            DecodedImage maskImage;
+            try (ImageDecoder.CheckedFile imageChecked = ImageDecoder.open("image", file, ImageLimits.DEFAULT);
+                 ImageDecoder.CheckedFile maskChecked = ImageDecoder.open("mask", maskFile, ImageLimits.DEFAULT)) {
+                image = imageChecked.decode();
+                maskImage = maskChecked.decode();
+            }
             long t1 = System.nanoTime();
             BinaryMask mask = BinaryMask.of(maskImage.raster());
             List<Region> regions = new RegionPlanner(RegionOptions.IOPAINT_DEFAULTS, TILE).plan(mask);
