@@ -22,6 +22,18 @@ public record Tile(float[] image, float[] mask, float[] output) {
         return new Tile(new float[3 * plane], new float[plane], new float[3 * plane]);
     }
 
+    /**
+     * Brings an output written in another range to 0..255 ({@link io.lamaserve.model.ModelContract#outputScale()}):
+     * every engine applies it after writing the output.
+     */
+    public void scaleOutput(float factor) {
+        if (factor != 1f) {
+            for (int i = 0; i < output.length; i++) {
+                output[i] *= factor;
+            }
+        }
+    }
+
     public int side() {
         return (int) Math.round(Math.sqrt(mask.length));
     }

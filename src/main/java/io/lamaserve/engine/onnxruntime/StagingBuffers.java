@@ -77,13 +77,9 @@ final class StagingBuffers implements AutoCloseable {
 
     void store(TileBatch batch, float scale) {
         for (int i = 0; i < batch.size(); i++) {
-            float[] target = batch.get(i).output();
-            output.get(i * 3 * plane, target);
-            if (scale != 1f) {
-                for (int j = 0; j < target.length; j++) {
-                    target[j] *= scale;
-                }
-            }
+            Tile tile = batch.get(i);
+            output.get(i * 3 * plane, tile.output());
+            tile.scaleOutput(scale);
         }
     }
 

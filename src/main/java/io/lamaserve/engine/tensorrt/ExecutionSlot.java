@@ -127,13 +127,9 @@ final class ExecutionSlot implements AutoCloseable {
                 cudart.cudaMemcpyDeviceToHost, stream), "copying results from the GPU");
         Cuda.check(cudart.cudaStreamSynchronize(stream), "running the batch");
         for (int i = 0; i < n; i++) {
-            float[] out = batch.get(i).output();
-            pinnedOutput.position(i * imageFloats).get(out, 0, out.length);
-            if (outputScale != 1f) {
-                for (int k = 0; k < out.length; k++) {
-                    out[k] *= outputScale;
-                }
-            }
+            Tile tile = batch.get(i);
+            pinnedOutput.position(i * imageFloats).get(tile.output(), 0, tile.output().length);
+            tile.scaleOutput(outputScale);
         }
         pinnedOutput.position(0);
     }
