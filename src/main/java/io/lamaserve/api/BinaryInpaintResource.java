@@ -69,9 +69,7 @@ public class BinaryInpaintResource {
         InpaintService.Result result = service.inpaint(new InpaintService.Call(read("image", image), read("mask", mask),
                         regions, outputFormat(format), quality(quality), ClientDeadline.parse(timeout)),
                 ClientConnection.onClose(http));
-        return Response.ok(result.image().bytes(), result.image().mediaType())
-                .header("Server-Timing", result.serverTiming())
-                .build();
+        return result.response().build();
     }
 
     private static byte[] read(String part, FileUpload upload) {

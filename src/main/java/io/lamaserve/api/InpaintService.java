@@ -59,6 +59,11 @@ public class InpaintService {
      */
     public record Result(EncodedImage image, long prepareNanos, long inferenceNanos, long finishNanos) {
 
+        /** A 200 carrying the image, its media type and the {@code Server-Timing} header. */
+        public jakarta.ws.rs.core.Response.ResponseBuilder response() {
+            return jakarta.ws.rs.core.Response.ok(image.bytes(), image.mediaType()).header("Server-Timing", serverTiming());
+        }
+
         /** The W3C {@code Server-Timing} header value, durations in milliseconds. */
         public String serverTiming() {
             return String.format(java.util.Locale.ROOT, "prepare;dur=%.1f, inference;dur=%.1f, finish;dur=%.1f",

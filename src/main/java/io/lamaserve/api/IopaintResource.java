@@ -78,10 +78,7 @@ public class IopaintResource {
         InpaintService.Result result = service.inpaint(
                 new InpaintService.Call(image, mask, regions, null, IOPAINT_QUALITY, ClientDeadline.parse(timeout)),
                 ClientConnection.onClose(http));
-        return Response.ok(result.image().bytes(), result.image().mediaType())
-                .header("X-Seed", Long.toString(seed))
-                .header("Server-Timing", result.serverTiming())
-                .build();
+        return result.response().header("X-Seed", Long.toString(seed)).build();
     }
 
     @GET
