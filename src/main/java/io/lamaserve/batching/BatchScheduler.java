@@ -20,6 +20,9 @@ import org.jboss.logging.Logger;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -170,7 +173,7 @@ public class BatchScheduler {
 
     /** Seeds the cost model: from the stored table of an earlier start when there is one, else by the sweep. */
     private String calibrate() throws EngineException {
-        var stored = costTables == null ? java.util.Optional.<java.util.SortedMap<Integer, Long>>empty() : costTables.load(costKey);
+        Optional<SortedMap<Integer, Long>> stored = costTables == null ? Optional.empty() : costTables.load(costKey);
         if (stored.isPresent()) {
             CostSweep.warmUp(engine);
             stored.get().forEach(model::seed);
@@ -180,7 +183,7 @@ public class BatchScheduler {
         }
         CostSweep.run(engine, model, settings.sweepRepetitions(), ticker);
         if (costTables != null) {
-            java.util.SortedMap<Integer, Long> measured = new java.util.TreeMap<>();
+            SortedMap<Integer, Long> measured = new TreeMap<>();
             model.table().forEach((size, latency) -> measured.put(size, latency.toNanos()));
             costTables.save(costKey, measured);
         }
