@@ -31,6 +31,16 @@ def parse_args(argv):
                         help=f"ngf for --random-init (default {BIG_LAMA_WIDTH} = big-lama)")
     parser.add_argument("--blocks", type=int, default=BIG_LAMA_BLOCKS,
                         help=f"FFC residual blocks for --random-init (default {BIG_LAMA_BLOCKS} = big-lama)")
+    parser.add_argument("--fourier-form", choices=("gemm", "conv"), default="gemm",
+                        help="how the exported graph computes the DFTs: gemm = 2-D MatMuls with constant matrices "
+                             "(default), conv = the same matrices as 1x1 convolutions on a layout that needs two "
+                             "transposes per Fourier unit instead of four")
+    parser.add_argument("--pad-form", choices=("slice", "concat"), default="slice",
+                        help="how reflect padding is exported: slice = one Pad(reflect) node (default), "
+                             "concat = Slices of the mirrored rows/columns joined by Concat")
+    parser.add_argument("--output-conv-channels", type=int, default=0, metavar="N",
+                        help="run the last 7x7 convolution with N output channels (zero filters beyond the 3 RGB "
+                             "ones, then a channel Slice); 8 suits GPU kernels. Default 0 = as trained")
     parser.add_argument("--verify", action="store_true",
                         help="before exporting, compare the matrix-product Fourier units with torch.fft on a "
                              "random masked input at the tile size (slow for the full model on a CPU)")
@@ -48,13 +58,13 @@ def parse_args(argv):
     return args
 
 
-def verify_forms(generator, tile: int, seed: int) -> float:
-    """Max abs difference of the generator output between the fft and gemm Fourier forms."""
+def verify_forms(generator, tile: int, seed: int, form: str = "gemm", pad_form: str = "slice") -> float:
+    """Max abs difference of the generator output between the fft Fourier form and ``form``."""
     from .random_init import random_masked_input
     x = random_masked_input(1, tile, torch.Generator().manual_seed(seed + 1))
     with torch.no_grad():
-        reference = generator.set_fourier_form("fft")(x)
-        exported = generator.set_fourier_form("gemm")(x)
+        reference = generator.set_fourier_form("fft").set_pad_form("slice")(x)
+        exported = generator.set_fourier_form(form).set_pad_form(pad_form)(x)
     return float((reference - exported).abs().max())
 
 
@@ -75,12 +85,13 @@ def main(argv=None) -> int:
         f"({sum(p.numel() for p in generator.parameters()):,} parameters)")
     if args.verify:
         log("verifying the matrix-product Fourier units against torch.fft ...")
-        difference = verify_forms(generator, args.tile, args.seed)
+        difference = verify_forms(generator, args.tile, args.seed, args.fourier_form, args.pad_form)
         log(f"max abs difference of the generator output (0..1): {difference:.3g}")
         if difference > 1e-4:
             log("FAILED: the forms differ by more than 1e-4")
             return 1
-    export_inpainter(generator, args.tile, source, args.output)
+    export_inpainter(generator, args.tile, source, args.output, fourier_form=args.fourier_form,
+                     pad_form=args.pad_form, output_channels=args.output_conv_channels)
     if args.check_onnxruntime:
         log("running the exported file in ONNX Runtime (CPU) at batch 2 ...")
         difference = check_with_onnxruntime(args.output, generator, args.tile)

@@ -8,8 +8,16 @@ here; they hold no state, so the key set is the same.
 The Fourier units come in two interchangeable forms, chosen per generator with :func:`set_fourier_form`:
 
 ``fft``  the original: ``torch.fft.rfftn`` / ``irfftn`` with ``norm="ortho"``;
-``gemm`` the export form: constant real DFT matrices applied as a few large 2-D matrix products
-         (MatMul, Transpose and Reshape only), which TensorRT's ONNX parser accepts.
+``gemm`` constant real DFT matrices applied as a few large 2-D matrix products (MatMul, Transpose and
+         Reshape only), which TensorRT's ONNX parser accepts;
+``conv`` the same transforms as 1x1 convolutions: the transformed axis is moved into the channel position
+         (Reshape, two Transposes), the half spectrum is padded with zero columns to a multiple of 8, and the
+         spectrum stays in the (batch * channels, [re | im] x rows, columns) layout in which both the
+         transform along the rows and LaMa's spectral 1x1 convolution read it without a transpose.
+
+Reflect padding comes in two forms too (:func:`set_pad_form`): ``slice`` is one ONNX ``Pad(mode=reflect)``
+(TensorRT runs it as a reflecting Slice), ``concat`` copies the mirrored rows and columns with plain Slices
+and Concats.
 """
 
 from typing import Dict, Optional, Tuple
@@ -21,7 +29,8 @@ from torch import nn
 
 from . import dft
 
-FOURIER_FORMS = ("fft", "gemm")
+FOURIER_FORMS = ("fft", "gemm", "conv")
+PAD_FORMS = ("slice", "concat")
 
 # Hyper-parameters of configs/training/big-lama.yaml.
 BIG_LAMA_WIDTH = 64
@@ -50,6 +59,18 @@ class DftMatrices:
         return cls._cache[key]
 
     @classmethod
+    def conv_weights(cls, height: int, width: int, dtype: torch.dtype,
+                     device: torch.device) -> Tuple[torch.Tensor, ...]:
+        """The conv form's four 1x1-convolution weights (forward W, forward H, inverse H, inverse W)."""
+        key = (-height, -width, dtype, device)
+        if key not in cls._cache:
+            arrays = (dft.forward_w_conv(width), dft.complex_h_conv(height, inverse=False),
+                      dft.complex_h_conv(height, inverse=True), dft.inverse_w_conv(width))
+            cls._cache[key] = tuple(torch.from_numpy(np.asarray(a, dtype=np.float64)).to(dtype=dtype, device=device)
+                                    for a in arrays)
+        return cls._cache[key]
+
+    @classmethod
     def clear(cls) -> None:
         cls._cache.clear()
 
@@ -72,9 +93,22 @@ class _ReflectPadFunction(torch.autograd.Function):
         return g.op("Pad", x, pads, mode_s="reflect")
 
 
-def reflect_pad(x: torch.Tensor, pad: int) -> torch.Tensor:
+def _reflect_pad_concat(x: torch.Tensor, pad: int) -> torch.Tensor:
+    """Reflect padding from single-row and single-column Slices joined by Concat (rows first, then columns)."""
+    height, width = _static(x.shape[2]), _static(x.shape[3])
+    top = [x[:, :, i:i + 1] for i in range(pad, 0, -1)]
+    bottom = [x[:, :, height - 1 - i:height - i] for i in range(1, pad + 1)]
+    x = torch.cat(top + [x] + bottom, dim=2)
+    left = [x[:, :, :, i:i + 1] for i in range(pad, 0, -1)]
+    right = [x[:, :, :, width - 1 - i:width - i] for i in range(1, pad + 1)]
+    return torch.cat(left + [x] + right, dim=3)
+
+
+def reflect_pad(x: torch.Tensor, pad: int, form: str = "slice") -> torch.Tensor:
     if not pad:
         return x
+    if form == "concat":
+        return _reflect_pad_concat(x, pad)
     if torch.onnx.is_in_onnx_export():
         return _ReflectPadFunction.apply(x, pad)
     # Plain eager / TorchScript tracing: a Python autograd function could not be saved in a TorchScript file.
@@ -87,9 +121,10 @@ class ReflectionPad2d(nn.Module):
     def __init__(self, pad: int):
         super().__init__()
         self.pad = pad
+        self.pad_form = "slice"
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return reflect_pad(x, self.pad)
+        return reflect_pad(x, self.pad, self.pad_form)
 
 
 class ReflectConv2d(nn.Conv2d):
@@ -99,13 +134,35 @@ class ReflectConv2d(nn.Conv2d):
                  bias: bool = False):
         super().__init__(in_channels, out_channels, kernel_size, stride=stride, padding=0, bias=bias)
         self.reflect = padding
+        self.pad_form = "slice"
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.forward_padded(reflect_pad(x, self.reflect))
+        return self.forward_padded(reflect_pad(x, self.reflect, self.pad_form))
 
     def forward_padded(self, padded: torch.Tensor) -> torch.Tensor:
         """The convolution of an input that the caller already padded by ``self.reflect``."""
         return super().forward(padded)
+
+
+class OutputConv2d(nn.Conv2d):
+    """The generator's last convolution (64 -> 3 RGB channels). Same parameters and keys as ``nn.Conv2d``.
+
+    With ``padded_channels`` > 3 it runs with that many output channels, the extra filters being zero, and returns
+    the first three: GPU convolution kernels are built for channel counts that are multiples of 8, and a 3-channel
+    output at full resolution was the single slowest layer of the TensorRT engine.
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: int):
+        super().__init__(in_channels, out_channels, kernel_size)
+        self.padded_channels = 0
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        extra = self.padded_channels - self.out_channels
+        if extra <= 0:
+            return super().forward(x)
+        weight = torch.cat([self.weight, self.weight.new_zeros((extra,) + tuple(self.weight.shape[1:]))])
+        bias = torch.cat([self.bias, self.bias.new_zeros(extra)])
+        return F.conv2d(x, weight, bias)[:, :self.out_channels]
 
 
 def _static(size) -> int:
@@ -133,6 +190,8 @@ class FourierUnit(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.form == "gemm":
             return self._forward_gemm(x)
+        if self.form == "conv":
+            return self._forward_conv(x)
         return self._forward_fft(x)
 
     def _forward_fft(self, x: torch.Tensor) -> torch.Tensor:
@@ -167,6 +226,23 @@ class FourierUnit(nn.Module):
         out = torch.matmul(u.reshape(-1, 2 * wf), inv_w)                      # (B*C*h, w)
         return out.reshape(-1, channels, height, width)
 
+    def _forward_conv(self, x: torch.Tensor) -> torch.Tensor:
+        # A 1x1 convolution over N "images" of C' channels is a product with a C' x C' matrix applied to every
+        # position; reshaping so that the transformed axis is the channel axis turns each DFT into one.
+        channels, height, width = _static(x.shape[1]), _static(x.shape[2]), _static(x.shape[3])
+        wp = dft.aligned_spectrum_width(width)
+        fwd_w, fwd_h, inv_h, inv_w = DftMatrices.conv_weights(height, width, x.dtype, x.device)
+
+        a = F.conv2d(x.reshape(-1, width, 1, 1), fwd_w)                          # (B*C*h, 2*wp): (B, C, h, 2, wp)
+        a = a.reshape(-1, channels, height, 2, wp).transpose(2, 3)               # (B, C, 2, h, wp)
+        y = F.conv2d(a.reshape(-1, 2 * height, wp, 1), fwd_h)                    # (B*C, 2h, wp): (B, C, 2, h, wp)
+        # (B, C, 2, h, wp) read as (B, 2C, h, wp) has channel 2c real and 2c + 1 imaginary: LaMa's order.
+        y = self.spectral_conv(y.reshape(-1, 2 * channels, height, wp))
+        u = F.conv2d(y.reshape(-1, 2 * height, wp, 1), inv_h)                    # (B*C, 2h, wp): (B, C, 2, h, wp)
+        u = u.reshape(-1, channels, 2, height, wp).transpose(2, 3)               # (B, C, h, 2, wp)
+        out = F.conv2d(u.reshape(-1, 2 * wp, 1, 1), inv_w)                       # (B*C*h, w)
+        return out.reshape(-1, channels, height, width)
+
 
 class SpectralTransform(nn.Module):
     """The global-to-global path: 1x1 conv halving the channels, Fourier unit with a skip, 1x1 conv back."""
@@ -197,6 +273,7 @@ class FFC(nn.Module):
                  kernel_size: int, stride: int = 1, padding: int = 0):
         super().__init__()
         local_in, local_out = in_channels - global_in, out_channels - global_out
+        self.pad_form = "slice"
 
         def spatial(cin: int, cout: int) -> nn.Conv2d:
             return ReflectConv2d(cin, cout, kernel_size, stride=stride, padding=padding)
@@ -208,7 +285,7 @@ class FFC(nn.Module):
 
     def forward(self, x_l: torch.Tensor, x_g: Optional[torch.Tensor]):
         # convl2l and convl2g read the same local input: pad it once for both.
-        padded_l = reflect_pad(x_l, self.convl2l.reflect)
+        padded_l = reflect_pad(x_l, self.convl2l.reflect, self.pad_form)
         out_l = self.convl2l.forward_padded(padded_l)
         if self.convg2l is not None:
             out_l = out_l + self.convg2l(x_g)
@@ -290,7 +367,7 @@ class LamaGenerator(nn.Module):
             layers += [nn.ConvTranspose2d(channels, out, kernel_size=3, stride=2, padding=1, output_padding=1),
                        nn.BatchNorm2d(out), nn.ReLU(inplace=False)]
             channels = out
-        layers += [ReflectionPad2d(3), nn.Conv2d(channels, 3, kernel_size=7), nn.Sigmoid()]
+        layers += [ReflectionPad2d(3), OutputConv2d(channels, 3, kernel_size=7), nn.Sigmoid()]
         self.model = nn.Sequential(*layers)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -304,6 +381,23 @@ class LamaGenerator(nn.Module):
             raise ValueError(f"unknown Fourier form {form!r}; expected one of {FOURIER_FORMS}")
         for unit in self.fourier_units():
             unit.form = form
+        return self
+
+    def set_output_channels(self, padded: int) -> "LamaGenerator":
+        """Runs the last convolution with ``padded`` output channels (zero filters beyond 3); 0 = as trained."""
+        if padded and padded < 3:
+            raise ValueError(f"padded output channels must be 0 or at least 3, got {padded}")
+        for module in self.modules():
+            if isinstance(module, OutputConv2d):
+                module.padded_channels = padded
+        return self
+
+    def set_pad_form(self, form: str) -> "LamaGenerator":
+        if form not in PAD_FORMS:
+            raise ValueError(f"unknown pad form {form!r}; expected one of {PAD_FORMS}")
+        for module in self.modules():
+            if hasattr(module, "pad_form"):
+                module.pad_form = form
         return self
 
 

@@ -28,15 +28,26 @@ def log(message: str) -> None:
     print(f"[lama-export] {message}", file=sys.stderr, flush=True)
 
 
+FOURIER_DESCRIPTIONS = {
+    "gemm": "gemm (constant real DFT matrices, MatMul/Transpose/Reshape)",
+    "conv": "conv (constant real DFT matrices as 1x1 Conv weights, spectrum padded to a multiple of 8)",
+}
+
+
 def export_inpainter(generator: LamaGenerator, tile: int, source: str, path: str,
-                     extra_metadata: Optional[Dict[str, str]] = None) -> onnx.ModelProto:
+                     extra_metadata: Optional[Dict[str, str]] = None, fourier_form: str = "gemm",
+                     pad_form: str = "slice", output_channels: int = 0) -> onnx.ModelProto:
     """Exports ``generator`` wrapped in the contract graph at a fixed ``tile`` with a dynamic batch axis.
 
-    The Fourier units are switched to their matrix-product form for the export. Returns the saved model.
+    The Fourier units are switched to ``fourier_form`` (``gemm`` or ``conv``) and the reflect paddings to
+    ``pad_form`` (``slice`` or ``concat``) for the export. Returns the saved model.
     """
     if tile % 8 != 0 or tile < 16:
         raise ValueError(f"tile must be a multiple of 8 and >= 16 (three stride-2 downsamplings), got {tile}")
-    generator = generator.eval().set_fourier_form("gemm")
+    if fourier_form not in FOURIER_DESCRIPTIONS:
+        raise ValueError(f"fourier_form must be one of {sorted(FOURIER_DESCRIPTIONS)}, got {fourier_form!r}")
+    generator = generator.eval().set_fourier_form(fourier_form).set_pad_form(pad_form)
+    generator.set_output_channels(output_channels)
     inpainter = LamaInpainter(generator).eval()
     image = torch.rand(2, 3, tile, tile)
     mask = (torch.rand(2, 1, tile, tile) > 0.5).float()
@@ -76,9 +87,14 @@ def export_inpainter(generator: LamaGenerator, tile: int, source: str, path: str
         "lama-serve.source": source,
         "lama-serve.width": str(generator.width),
         "lama-serve.blocks": str(generator.blocks),
-        "lama-serve.fourier": "gemm (constant real DFT matrices, MatMul/Transpose/Reshape)",
+        "lama-serve.fourier": FOURIER_DESCRIPTIONS[fourier_form],
         "lama-serve.exporter": f"lama-export {__version__}, torch {torch.__version__}, onnx {onnx.__version__}",
     }
+    if pad_form != "slice":
+        # Only a non-default form is recorded: files exported before the option existed keep their bytes.
+        metadata["lama-serve.reflect-pad"] = pad_form
+    if output_channels:
+        metadata["lama-serve.output-conv-channels"] = str(output_channels)
     metadata.update(extra_metadata or {})
     for key, value in metadata.items():
         entry = model.metadata_props.add()

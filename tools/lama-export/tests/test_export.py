@@ -142,3 +142,39 @@ def test_rejects_tile_sizes_the_generator_cannot_take():
     with pytest.raises(ValueError, match="multiple of 8"):
         export_inpainter(generator, 100, "random seed 0", os.devnull)
 
+
+
+@pytest.mark.parametrize("pad_form", ["slice", "concat"])
+def test_conv_form_computes_every_dft_as_a_1x1_convolution(tmp_path, pad_form):
+    tile = 256
+    generator = random_generator(seed=12, width=8, blocks=1, tile=tile)
+    path = str(tmp_path / "conv.onnx")
+    export_inpainter(generator, tile, "random seed 12", path, fourier_form="conv", pad_form=pad_form)
+    model = onnx.load(path)
+    ops = [node.op_type for node in model.graph.node]
+    assert "MatMul" not in ops and set(ops) <= ALLOWED_OPS | {"Slice"}
+    assert ("Pad" in ops) == (pad_form == "slice") and ("Slice" in ops) == (pad_form == "concat")
+    values = initializers(model)
+    h = tile // 8
+    wp = 24  # h // 2 + 1 = 17 columns, aligned to a multiple of 8
+    dft_convs = [n for n in model.graph.node if n.op_type == "Conv" and "/fu/" in n.name and "conv_layer" not in n.name]
+    assert len(dft_convs) == 4 * len(generator.fourier_units())
+    assert sorted({values[n.input[1]].shape for n in dft_convs}) == sorted(
+        {(2 * wp, h, 1, 1), (2 * h, 2 * h, 1, 1), (h, 2 * wp, 1, 1)})
+    metadata = {p.key: p.value for p in model.metadata_props}
+    assert metadata["lama-serve.fourier"].startswith("conv")
+    assert metadata.get("lama-serve.reflect-pad", "slice") == pad_form
+
+
+def test_padded_output_convolution_is_exported_with_zero_filters(tmp_path):
+    tile = 128
+    generator = random_generator(seed=13, width=8, blocks=1, tile=tile)
+    path = str(tmp_path / "padded.onnx")
+    export_inpainter(generator, tile, "random seed 13", path, fourier_form="conv", output_channels=8)
+    model = onnx.load(path)
+    values = initializers(model)
+    kernels = [values[n.input[1]] for n in model.graph.node if n.op_type == "Conv" and n.input[1] in values
+               and values[n.input[1]].shape[2:] == (7, 7) and values[n.input[1]].shape[1] != 4]
+    assert [k.shape[0] for k in kernels] == [8]
+    assert not kernels[0][3:].any() and kernels[0][:3].any()
+    assert {p.key: p.value for p in model.metadata_props}["lama-serve.output-conv-channels"] == "8"

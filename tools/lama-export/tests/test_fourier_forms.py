@@ -9,18 +9,19 @@ from lama_export.generator import FourierUnit, LamaGenerator
 from lama_export.random_init import random_generator, random_masked_input
 
 
-def both_forms(generator, x):
+def both_forms(generator, x, form="gemm", pad_form="slice"):
     with torch.no_grad():
-        reference = generator.set_fourier_form("fft")(x)
-        exported = generator.set_fourier_form("gemm")(x)
+        reference = generator.set_fourier_form("fft").set_pad_form("slice")(x)
+        exported = generator.set_fourier_form(form).set_pad_form(pad_form)(x)
     return reference, exported
 
 
+@pytest.mark.parametrize("form,pad_form", [("gemm", "slice"), ("conv", "slice"), ("conv", "concat")])
 @pytest.mark.parametrize("tile,width,blocks", [(512, 8, 2), (256, 16, 3), (256, 8, 1)])
-def test_generator_forms_agree(tile, width, blocks):
+def test_generator_forms_agree(tile, width, blocks, form, pad_form):
     generator = random_generator(seed=tile + width + blocks, width=width, blocks=blocks, tile=tile)
     x = random_masked_input(2, tile, torch.Generator().manual_seed(99))
-    reference, exported = both_forms(generator, x)
+    reference, exported = both_forms(generator, x, form, pad_form)
     assert reference.shape == (2, 3, tile, tile)
     assert (reference - exported).abs().max().item() <= 1e-4
     # The comparison means something only if the output depends on the input.
@@ -38,13 +39,15 @@ def test_fourier_unit_forms_agree_in_float64_with_trained_like_statistics():
         x = torch.randn(3, 6, height, width, dtype=torch.float64)
         unit.form = "fft"
         reference = unit(x)
-        unit.form = "gemm"
-        exported = unit(x)
-        assert (reference - exported).abs().max().item() < 1e-10, (height, width)
+        for form in ("gemm", "conv"):
+            unit.form = form
+            exported = unit(x)
+            assert (reference - exported).abs().max().item() < 1e-10, (form, height, width)
 
 
-def test_gemm_form_keeps_batch_items_independent():
-    generator = random_generator(seed=1, width=8, blocks=1, tile=128).set_fourier_form("gemm")
+@pytest.mark.parametrize("form", ["gemm", "conv"])
+def test_matrix_forms_keep_batch_items_independent(form):
+    generator = random_generator(seed=1, width=8, blocks=1, tile=128).set_fourier_form(form)
     x = random_masked_input(3, 128, torch.Generator().manual_seed(4))
     with torch.no_grad():
         together = generator(x)
@@ -55,6 +58,16 @@ def test_gemm_form_keeps_batch_items_independent():
 def test_unknown_form_is_rejected():
     with pytest.raises(ValueError, match="unknown Fourier form"):
         LamaGenerator(width=8, blocks=1).set_fourier_form("dft")
+    with pytest.raises(ValueError, match="unknown pad form"):
+        LamaGenerator(width=8, blocks=1).set_pad_form("zeros")
+
+
+@pytest.mark.parametrize("pad", [1, 3])
+def test_concat_padding_is_reflect_padding(pad):
+    from lama_export.generator import reflect_pad
+    x = torch.randn(2, 3, 9, 11)
+    expected = torch.nn.functional.pad(x, (pad, pad, pad, pad), mode="reflect")
+    assert torch.equal(reflect_pad(x, pad, "concat"), expected)
 
 
 @pytest.mark.full
@@ -68,3 +81,15 @@ def test_full_size_generator_forms_agree(tile):
     print(f"full-size generator at {tile}: max abs difference {difference:.3g} "
           f"({time.time() - started:.1f} s for both forms)")
     assert difference <= 1e-4
+
+
+def test_padded_output_convolution_gives_the_same_image():
+    generator = random_generator(seed=8, width=8, blocks=1, tile=128)
+    x = random_masked_input(2, 128, torch.Generator().manual_seed(5))
+    with torch.no_grad():
+        plain = generator.set_output_channels(0)(x)
+        padded = generator.set_output_channels(8)(x)
+    assert padded.shape == plain.shape == (2, 3, 128, 128)
+    assert torch.equal(padded, plain) or (padded - plain).abs().max().item() <= 1e-6
+    with pytest.raises(ValueError, match="at least 3"):
+        generator.set_output_channels(2)

@@ -66,8 +66,14 @@ public final class BenchRunner {
         Path json = ResultFiles.writeJson(result, options.outDir());
         Path csv = ResultFiles.writeCsv(result, options.outDir());
         Path png = options.outDir().resolve(ResultFiles.fileStem(result.label()) + ".png");
-        ChartRenderer.write(List.of(result), result.label() + " (" + result.api() + ", " + result.url() + ")", png);
-        out.printf("wrote %s, %s, %s%n", json, csv, png);
+        try {
+            ChartRenderer.write(List.of(result), result.label() + " (" + result.api() + ", " + result.url() + ")", png);
+            out.printf("wrote %s, %s, %s%n", json, csv, png);
+        } catch (RuntimeException | Error e) {
+            // A machine without fonts (Java2D: "Fontconfig head is null") still gets its figures; only the
+            // chart is missing, and `bench chart` can draw it elsewhere from the JSON.
+            out.printf("wrote %s, %s; no chart (%s)%n", json, csv, e.getMessage());
+        }
         return result;
     }
 

@@ -54,6 +54,11 @@ final class EngineBuilder {
     static final Pattern FP32_LAYER_NAMES = Pattern.compile("(?i).*(/fu/|fourier|dft|spectral).*");
     /** The global branch: sums inside the spectral transform and the sum that adds its result to convl2g's. */
     static final Pattern GLOBAL_BRANCH_NAMES = Pattern.compile("(?i).*(convg2g|global).*");
+    /**
+     * The DFT products of the conv export form: 1×1 convolutions directly in module {@code fu} (the spectral
+     * convolution is {@code fu/conv_layer/Conv} and does not match). The gemm form's products are MatMul layers.
+     */
+    static final Pattern DFT_CONV_NAMES = Pattern.compile(".*/fu/Conv(_\\d+)?");
 
     /** What a build produced. The plan is native memory owned by this object until {@link #close()}. */
     static final class Built implements AutoCloseable {
@@ -301,7 +306,7 @@ final class EngineBuilder {
                 continue;
             }
             boolean named = pinning == Fp16Pinning.FOURIER && FP32_LAYER_NAMES.matcher(layer.getName()).matches();
-            if (type == nvinfer.LayerType.kMATRIX_MULTIPLY.value || named) {
+            if (isDftProduct(layer) || named) {
                 pinned.add(i);
             }
         }
@@ -320,7 +325,7 @@ final class EngineBuilder {
                 if (source == null) {
                     continue;
                 }
-                boolean fromPinned = source.getType().value == nvinfer.LayerType.kMATRIX_MULTIPLY.value
+                boolean fromPinned = isDftProduct(source)
                         || (pinning == Fp16Pinning.FOURIER && FP32_LAYER_NAMES.matcher(source.getName()).matches());
                 if (fromPinned || (sum && GLOBAL_BRANCH_NAMES.matcher(source.getName()).matches())) {
                     pinned.add(i);
@@ -329,6 +334,13 @@ final class EngineBuilder {
             }
         }
         return pinned;
+    }
+
+    /** A MatMul (gemm export form) or a DFT 1×1 convolution (conv export form). */
+    static boolean isDftProduct(ILayer layer) {
+        int type = layer.getType().value;
+        return type == nvinfer.LayerType.kMATRIX_MULTIPLY.value
+                || (type == nvinfer.LayerType.kCONVOLUTION.value && DFT_CONV_NAMES.matcher(layer.getName()).matches());
     }
 
     private static ILayer producerThroughShuffles(INetworkDefinition network, Map<String, Integer> producers,

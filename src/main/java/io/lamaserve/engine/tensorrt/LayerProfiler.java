@@ -49,7 +49,8 @@ final class LayerProfiler extends IProfiler {
     private static Map<String, Pattern> categories() {
         Map<String, Pattern> categories = new LinkedHashMap<>();
         categories.put("reformat", Pattern.compile("(?i)reformat|copy"));
-        categories.put("fourier-matmul", Pattern.compile("/fu/MatMul"));
+        // the DFT products: MatMuls in the gemm export form, 1x1 Convs in the conv form (not the spectral conv_layer)
+        categories.put("fourier-dft", Pattern.compile("/fu/(MatMul|Conv)"));
         categories.put("fourier-other", Pattern.compile("/fu/"));
         categories.put("conv-transpose", Pattern.compile("ConvTranspose"));
         categories.put("conv", Pattern.compile("Conv"));

@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# The GPU proof in one run, on one card:
+#  1. export the full-size random big-lama (seed 0) in each export VARIANT (FOURIER-PAD, e.g. conv-concat) with
+#     tools/lama-export;
+#  2. PyTorch eager fp16 batched baseline (bench/gpu/torch_eager.py), on an idle GPU;
+#  3. build the TensorRT engine of every variant at LEVEL through lama-serve's engine code (all builds at once:
+#     build times overlap and are reported as such), then per variant the cached load, latency and throughput at
+#     batch 1..32, TensorRT's per-layer profile at batch 16 and output dumps;
+#  4. those outputs against ONNX Runtime (CPU) on the same inputs;
+#  5. the variant with the best throughput becomes WORKDIR/big-lama.onnx; lama-serve starts on it with the cached
+#     engine (time to ready, startup phases), batching off, then adaptive, each driven by the benchmark client at
+#     concurrency 1, 6, 16, 32 with 512x512 images; then the IOPaint-style PyTorch server through IOPaint's API.
+#
+#   bench/gpu/proof.sh WORKDIR QUARKUS_APP_DIR BENCH_JAR
+#
+# QUARKUS_APP_DIR is target/quarkus-app of `mvn package`, BENCH_JAR bench/target/lama-serve-bench.jar; the engine
+# classes are read from QUARKUS_APP_DIR's jars, TensorRT/CUDA from GPU_RIG_CP (or installed libraries).
+# Environment: VARIANTS (default "conv-concat conv-slice"), LEVEL (3), PRECISION (fp16), STEP (15s), WARMUP (5s),
+# SKIP_SERVICE=1 stops after step 4. For a functional run of the script without a GPU: EXPORT_ARGS="--width 8
+# --blocks 2" SKIP_ENGINE=1 (steps 2-4 skipped) ENGINE=onnxruntime BASELINE_ARGS="--device cpu --width 8 --blocks 2".
+# Everything lands in WORKDIR; progress lines start with "==".
+set -uo pipefail
+HERE="$(cd "$(dirname "$0")" && pwd)"
+REPO="$(cd "$HERE/../.." && pwd)"
+W="${1:?workdir}"; APPDIR="$(cd "${2:?quarkus-app dir}" && pwd)"; BENCH_JAR="$(cd "$(dirname "${3:?bench jar}")" && pwd)/$(basename "$3")"
+VARIANTS="${VARIANTS:-conv-concat conv-slice}"; LEVEL="${LEVEL:-3}"; P="${PRECISION:-fp16}"; MAX=32
+mkdir -p "$W"
+stage() { echo "== $(date -u +%T) $*"; }
+CP="$APPDIR/app/*:$APPDIR/lib/main/*:${GPU_RIG_CP:-}"
+JAVA=(java --enable-native-access=ALL-UNNAMED -Xmx16g
+      "-Djava.util.logging.SimpleFormatter.format=%1\$tT %4\$s [%3\$s] %5\$s%6\$s%n" -cp "$CP")
+BENCH=io.lamaserve.engine.tensorrt.TensorRtOfflineBench
+COMMON=(--engine-dir "$W/engines" --precision "$P" --level "$LEVEL" --quick-level -1 --max-batch "$MAX"
+        --opt-batch $((MAX / 2)))
+
+{ date -u; nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader; nproc
+  python3 -c 'import torch, onnx, onnxruntime; print("torch", torch.__version__, "onnx", onnx.__version__, "onnxruntime", onnxruntime.__version__)'
+} > "$W/env.txt" 2>&1
+cat "$W/env.txt"
+
+stage "export $VARIANTS"
+for v in $VARIANTS; do
+  [ -f "$W/big-lama-$v.onnx" ] && continue
+  python3 "$REPO/tools/lama-export/export.py" --random-init --seed 0 --fourier-form "${v%-*}" --pad-form "${v#*-}" \
+      ${EXPORT_ARGS:-} -o "$W/big-lama-$v.onnx" > "$W/export-$v.log" 2>&1 &
+done
+wait
+for v in $VARIANTS; do
+  [ -f "$W/big-lama-$v.onnx" ] || { stage "export of $v failed"; tail -5 "$W/export-$v.log"; exit 1; }
+  tail -1 "$W/export-$v.log"
+done
+
+if [ "${SKIP_ENGINE:-0}" != 1 ]; then
+stage "PyTorch eager fp16 baseline"
+[ -f "$W/torch-eager.json" ] || python3 "$HERE/torch_eager.py" 1 8 32 > "$W/torch-eager.json" 2> "$W/torch-eager.log" \
+  || tail "$W/torch-eager.log"
+cat "$W/torch-eager.json"
+
+stage "build $P level $LEVEL for each variant (concurrently)"
+for v in $VARIANTS; do
+  "${JAVA[@]}" $BENCH --onnx "$W/big-lama-$v.onnx" "${COMMON[@]}" --batches 1 --seconds 1 \
+      > "$W/build-$v.json" 2> "$W/build-$v.log" &
+done
+wait
+for v in $VARIANTS; do echo "$v $(cat "$W/build-$v.json" 2>/dev/null || tail -3 "$W/build-$v.log")"; done
+
+for v in $VARIANTS; do
+  stage "$v: cached load, batch 1..32, layer profile at 16, dumps"
+  "${JAVA[@]}" $BENCH --onnx "$W/big-lama-$v.onnx" "${COMMON[@]}" --batches 1,2,4,8,16,32 --seconds 3 \
+      --profile 16 --dump "$W/dump-$v" > "$W/perf-$v.json" 2> "$W/perf-$v.log" || tail -20 "$W/perf-$v.log"
+  python3 - "$W/perf-$v.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+print("ready_s", d["ready_s"], "from_cache", d["from_cache"], d["plan"])
+for r in d["results"]:
+    print(f"  batch {r['batch']:>2}  p50 {r['p50_ms']:8.2f} ms  {r['all_contexts_img_s']:7.1f} img/s (all contexts)")
+print("  profile ms/run at batch", d.get("profile_batch"), d.get("profile_ms_per_run"))
+PY
+done
+
+stage "outputs against ONNX Runtime (CPU)"
+for v in $VARIANTS; do
+  python3 "$HERE/compare_outputs.py" "$W/big-lama-$v.onnx" "$W/dump-$v" > "$W/compare-$v.json" 2> "$W/compare-$v.log" \
+    || tail -5 "$W/compare-$v.log"
+  python3 -c 'import json,sys; [print(sys.argv[2], "batch", c["batch"], "max_abs", round(c["max_abs"], 4), "nan", c["nan"]) for c in json.load(open(sys.argv[1]))["comparisons"]]' \
+    "$W/compare-$v.json" "$v" 2>/dev/null
+done
+
+best=$(python3 - "$W" $VARIANTS <<'PY'
+import json, sys
+scores = {}
+for v in sys.argv[2:]:
+    try:
+        scores[v] = max(r["all_contexts_img_s"] for r in json.load(open(f"{sys.argv[1]}/perf-{v}.json"))["results"])
+    except Exception:
+        pass
+print(max(scores, key=scores.get) if scores else "")
+PY
+)
+else
+  best=${VARIANTS%% *}
+fi
+[ -n "$best" ] || { stage "no variant produced figures"; exit 1; }
+stage "best variant: $best"
+ln -sf "big-lama-$best.onnx" "$W/big-lama.onnx"
+[ "${SKIP_SERVICE:-0}" = 1 ] && exit 0
+
+OUT_DIR="$W/service"; mkdir -p "$OUT_DIR"
+# Seconds from the moment the process was launched until the URL answers 200 (polled every 50 ms).
+wait_ready() {
+  python3 - "$1" "$2" <<'PY'
+import sys, time, urllib.request
+launched = float(sys.argv[2])
+while time.time() - launched < 900:
+    try:
+        if urllib.request.urlopen(sys.argv[1], timeout=2).status == 200:
+            print(f"{time.time() - launched:.2f}")
+            sys.exit(0)
+    except Exception:
+        pass
+    time.sleep(0.05)
+sys.exit(1)
+PY
+}
+client() {
+  java -Djava.awt.headless=true -jar "$BENCH_JAR" --closed 1,6,16,32 --generated 512x512 \
+       --step-duration "${STEP:-15s}" --warmup "${WARMUP:-5s}" --out "$OUT_DIR" "$@"
+}
+for mode in off adaptive; do
+  stage "lama-serve on TensorRT, batching $mode"
+  launched=$(date +%s.%N)
+  java --enable-native-access=ALL-UNNAMED \
+       -Dlama.engine="${ENGINE:-tensorrt}" -Dlama.model.path="$W/big-lama.onnx" -Dlama.model.cache-dir="$W/cache" \
+       -Dlama.tensorrt.engine-dir="$W/engines" -Dlama.tensorrt.max-batch=$MAX -Dlama.tensorrt.opt-batch=$((MAX / 2)) \
+       -Dlama.tensorrt.precision="$P" -Dlama.tensorrt.optimization-level="$LEVEL" -Dlama.batching.mode=$mode \
+       ${SERVICE_OPTS:-} -jar "$APPDIR/quarkus-run.jar" > "$OUT_DIR/server-$mode.log" 2>&1 &
+  pid=$!
+  ready=$(wait_ready http://127.0.0.1:8080/q/health/ready "$launched") || { echo "not ready"; tail -30 "$OUT_DIR/server-$mode.log"; }
+  echo "ready after ${ready:-?} s (launch to /q/health/ready = 200)" | tee "$OUT_DIR/ready-$mode.txt"
+  grep -E "startup phase|knee|sweep|batch +[0-9]+ " "$OUT_DIR/server-$mode.log" | head -30 | tee -a "$OUT_DIR/ready-$mode.txt"
+  client --url http://127.0.0.1:8080 --api lama --label "tensorrt-$mode"
+  kill "$pid"; wait "$pid"
+done
+
+stage "IOPaint-style PyTorch server (torch.fft, fp32, batch 1 per request, thread pool)"
+launched=$(date +%s.%N)
+python3 "$REPO/bench/iopaint-baseline/serve.py" --device cuda --port 8090 ${BASELINE_ARGS:-} > "$OUT_DIR/iopaint.log" 2>&1 &
+pid=$!
+ready=$(wait_ready http://127.0.0.1:8090/health "$launched") || { echo "baseline not ready"; tail -30 "$OUT_DIR/iopaint.log"; }
+echo "baseline ready after ${ready:-?} s"
+client --url http://127.0.0.1:8090 --api iopaint --label iopaint-style
+kill "$pid"
+java -jar "$BENCH_JAR" compare "$OUT_DIR"/tensorrt-off.json "$OUT_DIR"/tensorrt-adaptive.json "$OUT_DIR"/iopaint-style.json
+stage "done"
