@@ -26,7 +26,7 @@ W="${1:?workdir}"; APPDIR="$(cd "${2:?quarkus-app dir}" && pwd)"; BENCH_JAR="$(c
 VARIANTS="${VARIANTS:-conv-concat conv-slice}"; LEVEL="${LEVEL:-3}"; P="${PRECISION:-fp16}"; MAX=32
 mkdir -p "$W"
 stage() { echo "== $(date -u +%T) $*"; }
-CP="$APPDIR/app/*:$APPDIR/lib/main/*:${GPU_RIG_CP:-}"
+CP="$APPDIR/app/*:$APPDIR/lib/main/*:$APPDIR/lib/boot/*:${GPU_RIG_CP:-}"
 JAVA=(java --enable-native-access=ALL-UNNAMED -Xmx16g
       "-Djava.util.logging.SimpleFormatter.format=%1\$tT %4\$s [%3\$s] %5\$s%6\$s%n" -cp "$CP")
 BENCH=io.lamaserve.engine.tensorrt.TensorRtOfflineBench
