@@ -31,16 +31,14 @@ def parse_args(argv):
                         help=f"ngf for --random-init (default {BIG_LAMA_WIDTH} = big-lama)")
     parser.add_argument("--blocks", type=int, default=BIG_LAMA_BLOCKS,
                         help=f"FFC residual blocks for --random-init (default {BIG_LAMA_BLOCKS} = big-lama)")
-    parser.add_argument("--fourier-form", choices=("gemm", "conv"), default="gemm",
-                        help="how the exported graph computes the DFTs: gemm = 2-D MatMuls with constant matrices "
-                             "(default), conv = the same matrices as 1x1 convolutions on a layout that needs two "
-                             "transposes per Fourier unit instead of four")
-    parser.add_argument("--pad-form", choices=("slice", "concat"), default="slice",
-                        help="how reflect padding is exported: slice = one Pad(reflect) node (default), "
-                             "concat = Slices of the mirrored rows/columns joined by Concat")
-    parser.add_argument("--output-conv-channels", type=int, default=0, metavar="N",
-                        help="run the last 7x7 convolution with N output channels (zero filters beyond the 3 RGB "
-                             "ones, then a channel Slice); 8 suits GPU kernels. Default 0 = as trained")
+    parser.add_argument("--fourier-form", choices=("conv", "gemm"), default="conv",
+                        help="how the exported graph computes the DFTs: conv = constant DFT matrices as 1x1 "
+                             "convolutions, two transposes per Fourier unit (default; the faster form in TensorRT "
+                             "and ONNX Runtime), gemm = the same matrices in 2-D MatMuls, four transposes")
+    parser.add_argument("--pad-form", choices=("concat", "slice"), default="concat",
+                        help="how reflect padding is exported: concat = Slices of the mirrored rows/columns "
+                             "joined by Concat (default; TensorRT runs them as plain copies), slice = one "
+                             "Pad(reflect) node, which TensorRT runs as a much slower reflecting Slice")
     parser.add_argument("--verify", action="store_true",
                         help="before exporting, compare the matrix-product Fourier units with torch.fft on a "
                              "random masked input at the tile size (slow for the full model on a CPU)")
@@ -58,7 +56,7 @@ def parse_args(argv):
     return args
 
 
-def verify_forms(generator, tile: int, seed: int, form: str = "gemm", pad_form: str = "slice") -> float:
+def verify_forms(generator, tile: int, seed: int, form: str = "conv", pad_form: str = "concat") -> float:
     """Max abs difference of the generator output between the fft Fourier form and ``form``."""
     from .random_init import random_masked_input
     x = random_masked_input(1, tile, torch.Generator().manual_seed(seed + 1))
@@ -91,7 +89,7 @@ def main(argv=None) -> int:
             log("FAILED: the forms differ by more than 1e-4")
             return 1
     export_inpainter(generator, args.tile, source, args.output, fourier_form=args.fourier_form,
-                     pad_form=args.pad_form, output_channels=args.output_conv_channels)
+                     pad_form=args.pad_form)
     if args.check_onnxruntime:
         log("running the exported file in ONNX Runtime (CPU) at batch 2 ...")
         difference = check_with_onnxruntime(args.output, generator, args.tile)

@@ -144,27 +144,6 @@ class ReflectConv2d(nn.Conv2d):
         return super().forward(padded)
 
 
-class OutputConv2d(nn.Conv2d):
-    """The generator's last convolution (64 -> 3 RGB channels). Same parameters and keys as ``nn.Conv2d``.
-
-    With ``padded_channels`` > 3 it runs with that many output channels, the extra filters being zero, and returns
-    the first three: GPU convolution kernels are built for channel counts that are multiples of 8, and a 3-channel
-    output at full resolution was the single slowest layer of the TensorRT engine.
-    """
-
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: int):
-        super().__init__(in_channels, out_channels, kernel_size)
-        self.padded_channels = 0
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        extra = self.padded_channels - self.out_channels
-        if extra <= 0:
-            return super().forward(x)
-        weight = torch.cat([self.weight, self.weight.new_zeros((extra,) + tuple(self.weight.shape[1:]))])
-        bias = torch.cat([self.bias, self.bias.new_zeros(extra)])
-        return F.conv2d(x, weight, bias)[:, :self.out_channels]
-
-
 def _static(size) -> int:
     # Spatial and channel extents are fixed by the tile size; turning them into Python ints keeps them out of
     # the traced graph (constants in every Reshape, with -1 only for the batch-derived dimension).
@@ -367,7 +346,7 @@ class LamaGenerator(nn.Module):
             layers += [nn.ConvTranspose2d(channels, out, kernel_size=3, stride=2, padding=1, output_padding=1),
                        nn.BatchNorm2d(out), nn.ReLU(inplace=False)]
             channels = out
-        layers += [ReflectionPad2d(3), OutputConv2d(channels, 3, kernel_size=7), nn.Sigmoid()]
+        layers += [ReflectionPad2d(3), nn.Conv2d(channels, 3, kernel_size=7), nn.Sigmoid()]
         self.model = nn.Sequential(*layers)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -381,15 +360,6 @@ class LamaGenerator(nn.Module):
             raise ValueError(f"unknown Fourier form {form!r}; expected one of {FOURIER_FORMS}")
         for unit in self.fourier_units():
             unit.form = form
-        return self
-
-    def set_output_channels(self, padded: int) -> "LamaGenerator":
-        """Runs the last convolution with ``padded`` output channels (zero filters beyond 3); 0 = as trained."""
-        if padded and padded < 3:
-            raise ValueError(f"padded output channels must be 0 or at least 3, got {padded}")
-        for module in self.modules():
-            if isinstance(module, OutputConv2d):
-                module.padded_channels = padded
         return self
 
     def set_pad_form(self, form: str) -> "LamaGenerator":

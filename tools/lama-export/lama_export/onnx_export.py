@@ -35,8 +35,8 @@ FOURIER_DESCRIPTIONS = {
 
 
 def export_inpainter(generator: LamaGenerator, tile: int, source: str, path: str,
-                     extra_metadata: Optional[Dict[str, str]] = None, fourier_form: str = "gemm",
-                     pad_form: str = "slice", output_channels: int = 0) -> onnx.ModelProto:
+                     extra_metadata: Optional[Dict[str, str]] = None, fourier_form: str = "conv",
+                     pad_form: str = "concat") -> onnx.ModelProto:
     """Exports ``generator`` wrapped in the contract graph at a fixed ``tile`` with a dynamic batch axis.
 
     The Fourier units are switched to ``fourier_form`` (``gemm`` or ``conv``) and the reflect paddings to
@@ -47,7 +47,6 @@ def export_inpainter(generator: LamaGenerator, tile: int, source: str, path: str
     if fourier_form not in FOURIER_DESCRIPTIONS:
         raise ValueError(f"fourier_form must be one of {sorted(FOURIER_DESCRIPTIONS)}, got {fourier_form!r}")
     generator = generator.eval().set_fourier_form(fourier_form).set_pad_form(pad_form)
-    generator.set_output_channels(output_channels)
     inpainter = LamaInpainter(generator).eval()
     image = torch.rand(2, 3, tile, tile)
     mask = (torch.rand(2, 1, tile, tile) > 0.5).float()
@@ -93,8 +92,6 @@ def export_inpainter(generator: LamaGenerator, tile: int, source: str, path: str
     if pad_form != "slice":
         # Only a non-default form is recorded: files exported before the option existed keep their bytes.
         metadata["lama-serve.reflect-pad"] = pad_form
-    if output_channels:
-        metadata["lama-serve.output-conv-channels"] = str(output_channels)
     metadata.update(extra_metadata or {})
     for key, value in metadata.items():
         entry = model.metadata_props.add()
