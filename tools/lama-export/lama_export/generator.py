@@ -41,31 +41,28 @@ GLOBAL_RATIO = 0.75
 
 
 class DftMatrices:
-    """Caches the constant DFT matrices per (height, width, dtype, device).
+    """Caches the constant DFT matrices per (form, height, width, dtype, device).
 
     Every Fourier unit of one size uses the same four matrices; the exporter stores each of them once.
     """
 
-    _cache: Dict[Tuple[int, int, torch.dtype, torch.device], Tuple[torch.Tensor, ...]] = {}
+    _cache: Dict[Tuple[str, int, int, torch.dtype, torch.device], Tuple[torch.Tensor, ...]] = {}
+    # The four transforms of each matrix form: forward along W, forward along H, inverse along H, inverse along W.
+    _BUILDERS = {
+        "gemm": (dft.forward_w, lambda h: dft.complex_h(h, inverse=False), lambda h: dft.complex_h(h, inverse=True),
+                 dft.inverse_w),
+        "conv": (dft.forward_w_conv, lambda h: dft.complex_h_conv(h, inverse=False),
+                 lambda h: dft.complex_h_conv(h, inverse=True), dft.inverse_w_conv),
+    }
 
     @classmethod
-    def get(cls, height: int, width: int, dtype: torch.dtype, device: torch.device) -> Tuple[torch.Tensor, ...]:
-        key = (height, width, dtype, device)
+    def get(cls, height: int, width: int, dtype: torch.dtype, device: torch.device,
+            form: str = "gemm") -> Tuple[torch.Tensor, ...]:
+        """The matrices of ``form``: 2-D matrices for ``gemm``, [out, in, 1, 1] weights for ``conv``."""
+        key = (form, height, width, dtype, device)
         if key not in cls._cache:
-            arrays = (dft.forward_w(width), dft.complex_h(height, inverse=False),
-                      dft.complex_h(height, inverse=True), dft.inverse_w(width))
-            cls._cache[key] = tuple(torch.from_numpy(np.asarray(a, dtype=np.float64)).to(dtype=dtype, device=device)
-                                    for a in arrays)
-        return cls._cache[key]
-
-    @classmethod
-    def conv_weights(cls, height: int, width: int, dtype: torch.dtype,
-                     device: torch.device) -> Tuple[torch.Tensor, ...]:
-        """The conv form's four 1x1-convolution weights (forward W, forward H, inverse H, inverse W)."""
-        key = (-height, -width, dtype, device)
-        if key not in cls._cache:
-            arrays = (dft.forward_w_conv(width), dft.complex_h_conv(height, inverse=False),
-                      dft.complex_h_conv(height, inverse=True), dft.inverse_w_conv(width))
+            fwd_w, fwd_h, inv_h, inv_w = cls._BUILDERS[form]
+            arrays = (fwd_w(width), fwd_h(height), inv_h(height), inv_w(width))
             cls._cache[key] = tuple(torch.from_numpy(np.asarray(a, dtype=np.float64)).to(dtype=dtype, device=device)
                                     for a in arrays)
         return cls._cache[key]
@@ -210,7 +207,7 @@ class FourierUnit(nn.Module):
         # position; reshaping so that the transformed axis is the channel axis turns each DFT into one.
         channels, height, width = _static(x.shape[1]), _static(x.shape[2]), _static(x.shape[3])
         wp = dft.aligned_spectrum_width(width)
-        fwd_w, fwd_h, inv_h, inv_w = DftMatrices.conv_weights(height, width, x.dtype, x.device)
+        fwd_w, fwd_h, inv_h, inv_w = DftMatrices.get(height, width, x.dtype, x.device, "conv")
 
         a = F.conv2d(x.reshape(-1, width, 1, 1), fwd_w)                          # (B*C*h, 2*wp): (B, C, h, 2, wp)
         a = a.reshape(-1, channels, height, 2, wp).transpose(2, 3)               # (B, C, 2, h, wp)
