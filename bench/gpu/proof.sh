@@ -139,6 +139,9 @@ for mode in off adaptive; do
   echo "ready after ${ready:-?} s (launch to /q/health/ready = 200)" | tee "$OUT_DIR/ready-$mode.txt"
   grep -E "startup phase|knee|sweep|batch +[0-9]+ " "$OUT_DIR/server-$mode.log" | head -30 | tee -a "$OUT_DIR/ready-$mode.txt"
   client --url http://127.0.0.1:8080 --api lama --label "tensorrt-$mode"
+  # the batcher's own view of the whole run: batch sizes, queue wait and time per batch (lama_* series)
+  python3 -c 'import urllib.request; print(urllib.request.urlopen("http://127.0.0.1:8080/q/metrics").read().decode())' \
+    | grep -E '^lama_' > "$OUT_DIR/metrics-$mode.txt" || true
   kill "$pid"; wait "$pid"
 done
 

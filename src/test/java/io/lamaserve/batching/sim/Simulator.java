@@ -86,9 +86,21 @@ public final class Simulator {
      * @param executors engine contexts
      * @param duration  simulated time measured
      * @param warmUp    simulated time before measuring
+     * @param sharing   how much longer a batch takes for each other executor busy when it starts: contexts of one
+     *                  GPU share its SMs (0 = independent devices; the H200 measured 0.45)
      */
     public record Setup(IntToLongFunction curve, int maxBatch, int executors, Duration timeout, int maxQueue,
-                        Duration duration, Duration warmUp, long seed) {
+                        Duration duration, Duration warmUp, long seed, double sharing) {
+
+        public Setup(IntToLongFunction curve, int maxBatch, int executors, Duration timeout, int maxQueue,
+                     Duration duration, Duration warmUp, long seed) {
+            this(curve, maxBatch, executors, timeout, maxQueue, duration, warmUp, seed, 0);
+        }
+
+        /** Batch latency when {@code othersBusy} other executors are running. */
+        long batchNanos(int size, int othersBusy) {
+            return Math.round(curve.applyAsLong(size) * (1 + sharing * othersBusy));
+        }
     }
 
     /** What one run measured, over requests that arrived after the warm-up. */
@@ -255,7 +267,8 @@ public final class Simulator {
                 batchSizes.add(batch.size());
             }
             int executor = slot;
-            schedule(now + setup.curve().applyAsLong(batch.size()), () -> {
+            int othersBusy = (int) runningBatches.stream().filter(running -> running != null).count() - 1;
+            schedule(now + setup.batchNanos(batch.size(), othersBusy), () -> {
                 runningBatches.set(executor, null);
                 core.complete(batch, now);
             });
@@ -299,6 +312,28 @@ public final class Simulator {
         return io.lamaserve.batching.CostCurves.t4Nanos(size);
     }
 
+    /**
+     * The NVIDIA H200 of docs/tensorrt.md ("Through HTTP"): the batch latencies its startup sweep measured on one
+     * context (linear between the measured sizes), 2 contexts that slow each other down by 45 % when both run
+     * (one context: 87.6 ms for 16 images; both: 253.5 images/s, i.e. 126 ms per batch of 16), max batch 32.
+     */
+    public static Setup h200Setup() {
+        return new Setup(Simulator::h200Nanos, 32, 2, Duration.ofSeconds(30), 64, Duration.ofSeconds(120),
+                Duration.ofSeconds(5), 42, 0.45);
+    }
+
+    private static final int[] H200_SIZES = {1, 2, 4, 8, 16, 32};
+    private static final double[] H200_MILLIS = {12.74, 17.04, 25.71, 44.47, 80.74, 150.11};
+
+    static long h200Nanos(int size) {
+        int i = 1;
+        while (i < H200_SIZES.length - 1 && H200_SIZES[i] < size) {
+            i++;
+        }
+        double fraction = (double) (size - H200_SIZES[i - 1]) / (H200_SIZES[i] - H200_SIZES[i - 1]);
+        return Math.round((H200_MILLIS[i - 1] + fraction * (H200_MILLIS[i] - H200_MILLIS[i - 1])) * 1e6);
+    }
+
     /** Patterns of the report. */
     public static List<Workload> patterns() {
         Duration turnaround = Duration.ofMillis(5);
@@ -312,6 +347,10 @@ public final class Simulator {
     }
 
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("h200")) {
+            h200Report(args.length > 1 ? Duration.ofMillis(Long.parseLong(args[1])) : Duration.ofMillis(50));
+            return;
+        }
         Setup setup = t4Setup();
         long started = System.nanoTime();
         System.out.printf(Locale.ROOT, "T4-like curve: 45 ms + 20 ms/image up to 8, flat beyond; max batch %d, "
@@ -331,5 +370,23 @@ public final class Simulator {
             }
         }
         System.out.printf(Locale.ROOT, "%nsimulated in %.1f s%n", (System.nanoTime() - started) / 1e9);
+    }
+
+    /** Closed loops of 1..32 clients on the H200 setup; the turnaround stands for codec, HTTP and the client. */
+    private static void h200Report(Duration turnaround) {
+        Setup setup = h200Setup();
+        System.out.printf(Locale.ROOT, "H200 sweep curve, %d contexts sharing the GPU (+%.0f %% per other busy "
+                        + "context), max batch %d, turnaround %d ms; %d s measured, seed %d%n%n", setup.executors(),
+                setup.sharing() * 100, setup.maxBatch(), turnaround.toMillis(), setup.duration().toSeconds(),
+                setup.seed());
+        System.out.println("| clients | mode | img/s | p50 ms | p99 ms | mean batch |");
+        System.out.println("|---|---|---|---|---|---|");
+        for (int clients : new int[] {1, 6, 16, 32, 64}) {
+            for (Variant variant : Variant.values()) {
+                Result r = run(setup, variant, new ClosedLoop(clients, turnaround));
+                System.out.printf(Locale.ROOT, "| %d | %s | %.1f | %.1f | %.1f | %.2f |%n", clients, variant.label,
+                        r.imagesPerSecond(), r.p50Millis(), r.p99Millis(), r.meanBatch());
+            }
+        }
     }
 }

@@ -78,4 +78,25 @@ class SimulatorTest {
         Result second = Simulator.run(setup(Duration.ofSeconds(30)), Variant.ADAPTIVE, new Poisson(25, 2));
         assertEquals(first, second);
     }
+
+    @Test
+    void contextsSharingOneGpuSlowEachOtherDown() {
+        // Two contexts, each batch 45 % slower while the other runs: batching off under heavy load can do no better
+        // than two single images per 1.45 x L(1), which is what the H200 served (107-108 images/s).
+        Simulator.Setup h200 = Simulator.h200Setup();
+        Result off = Simulator.run(h200, Variant.OFF, new ClosedLoop(32, Duration.ofMillis(50)));
+        double shared = 2 / (Simulator.h200Nanos(1) * 1.45 / 1e9);
+        assertEquals(shared, off.imagesPerSecond(), 0.03 * shared);
+        Simulator.Setup independent = new Simulator.Setup(Simulator::h200Nanos, 32, 2, Duration.ofSeconds(30), 64,
+                Duration.ofSeconds(60), Duration.ofSeconds(5), 42);
+        Result offIndependent = Simulator.run(independent, Variant.OFF, new ClosedLoop(32, Duration.ofMillis(50)));
+        assertTrue(offIndependent.imagesPerSecond() > 1.35 * off.imagesPerSecond(), "independent devices are faster");
+    }
+
+    @Test
+    void h200CurveInterpolatesBetweenTheMeasuredSizes() {
+        assertEquals(12_740_000, Simulator.h200Nanos(1));
+        assertEquals(80_740_000, Simulator.h200Nanos(16));
+        assertEquals(Math.round((44.47 + (80.74 - 44.47) / 2) * 1e6), Simulator.h200Nanos(12));
+    }
 }
