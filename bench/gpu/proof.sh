@@ -15,11 +15,12 @@
 #
 # QUARKUS_APP_DIR is target/quarkus-app of `mvn package`, BENCH_JAR bench/target/lama-serve-bench.jar; the engine
 # classes are read from QUARKUS_APP_DIR's jars, TensorRT/CUDA from GPU_RIG_CP (or installed libraries).
-# Environment: VARIANTS (default "conv-concat conv-slice"), LEVEL (3), PRECISION (fp16), STEP (15s), WARMUP (5s),
+# Environment: PYTHON (default python3, with torch and onnx), VARIANTS (default "conv-concat conv-slice"), LEVEL (3), PRECISION (fp16), STEP (15s), WARMUP (5s),
 # SKIP_SERVICE=1 stops after step 4. For a functional run of the script without a GPU: EXPORT_ARGS="--width 8
 # --blocks 2" SKIP_ENGINE=1 (steps 2-4 skipped) ENGINE=onnxruntime BASELINE_ARGS="--device cpu --width 8 --blocks 2".
 # Everything lands in WORKDIR; progress lines start with "==".
 set -uo pipefail
+PY="${PYTHON:-python3}"
 HERE="$(cd "$(dirname "$0")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
 W="${1:?workdir}"; APPDIR="$(cd "${2:?quarkus-app dir}" && pwd)"; BENCH_JAR="$(cd "$(dirname "${3:?bench jar}")" && pwd)/$(basename "$3")"
@@ -34,14 +35,14 @@ COMMON=(--engine-dir "$W/engines" --precision "$P" --level "$LEVEL" --quick-leve
         --opt-batch $((MAX / 2)))
 
 { date -u; nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader; nproc
-  python3 -c 'import torch, onnx, onnxruntime; print("torch", torch.__version__, "onnx", onnx.__version__, "onnxruntime", onnxruntime.__version__)'
+  "$PY" -c 'import torch, onnx, onnxruntime; print("torch", torch.__version__, "onnx", onnx.__version__, "onnxruntime", onnxruntime.__version__)'
 } > "$W/env.txt" 2>&1
 cat "$W/env.txt"
 
 stage "export $VARIANTS"
 for v in $VARIANTS; do
   [ -f "$W/big-lama-$v.onnx" ] && continue
-  python3 "$REPO/tools/lama-export/export.py" --random-init --seed 0 --fourier-form "${v%-*}" --pad-form "${v#*-}" \
+  "$PY" "$REPO/tools/lama-export/export.py" --random-init --seed 0 --fourier-form "${v%-*}" --pad-form "${v#*-}" \
       ${EXPORT_ARGS:-} -o "$W/big-lama-$v.onnx" > "$W/export-$v.log" 2>&1 &
 done
 wait
@@ -52,7 +53,7 @@ done
 
 if [ "${SKIP_ENGINE:-0}" != 1 ]; then
 stage "PyTorch eager fp16 baseline"
-[ -f "$W/torch-eager.json" ] || python3 "$HERE/torch_eager.py" 1 8 32 > "$W/torch-eager.json" 2> "$W/torch-eager.log" \
+[ -f "$W/torch-eager.json" ] || "$PY" "$HERE/torch_eager.py" 1 8 32 > "$W/torch-eager.json" 2> "$W/torch-eager.log" \
   || tail "$W/torch-eager.log"
 cat "$W/torch-eager.json"
 
@@ -68,7 +69,7 @@ for v in $VARIANTS; do
   stage "$v: cached load, batch 1..32, layer profile at 16, dumps"
   "${JAVA[@]}" $BENCH --onnx "$W/big-lama-$v.onnx" "${COMMON[@]}" --batches 1,2,4,8,16,32 --seconds 3 \
       --profile 16 --dump "$W/dump-$v" > "$W/perf-$v.json" 2> "$W/perf-$v.log" || tail -20 "$W/perf-$v.log"
-  python3 - "$W/perf-$v.json" <<'PY'
+  "$PY" - "$W/perf-$v.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
 print("ready_s", d["ready_s"], "from_cache", d["from_cache"], d["plan"])
@@ -80,13 +81,13 @@ done
 
 stage "outputs against ONNX Runtime (CPU)"
 for v in $VARIANTS; do
-  python3 "$HERE/compare_outputs.py" "$W/big-lama-$v.onnx" "$W/dump-$v" > "$W/compare-$v.json" 2> "$W/compare-$v.log" \
+  "$PY" "$HERE/compare_outputs.py" "$W/big-lama-$v.onnx" "$W/dump-$v" > "$W/compare-$v.json" 2> "$W/compare-$v.log" \
     || tail -5 "$W/compare-$v.log"
-  python3 -c 'import json,sys; [print(sys.argv[2], "batch", c["batch"], "max_abs", round(c["max_abs"], 4), "nan", c["nan"]) for c in json.load(open(sys.argv[1]))["comparisons"]]' \
+  "$PY" -c 'import json,sys; [print(sys.argv[2], "batch", c["batch"], "max_abs", round(c["max_abs"], 4), "nan", c["nan"]) for c in json.load(open(sys.argv[1]))["comparisons"]]' \
     "$W/compare-$v.json" "$v" 2>/dev/null
 done
 
-best=$(python3 - "$W" $VARIANTS <<'PY'
+best=$("$PY" - "$W" $VARIANTS <<'PY'
 import json, sys
 scores = {}
 for v in sys.argv[2:]:
@@ -106,9 +107,10 @@ ln -sf "big-lama-$best.onnx" "$W/big-lama.onnx"
 [ "${SKIP_SERVICE:-0}" = 1 ] && exit 0
 
 OUT_DIR="$W/service"; mkdir -p "$OUT_DIR"
+ENGINE_NAME="${ENGINE:-tensorrt}"
 # Seconds from the moment the process was launched until the URL answers 200 (polled every 50 ms).
 wait_ready() {
-  python3 - "$1" "$2" <<'PY'
+  "$PY" - "$1" "$2" <<'PY'
 import sys, time, urllib.request
 launched = float(sys.argv[2])
 while time.time() - launched < 900:
@@ -127,10 +129,10 @@ client() {
        --step-duration "${STEP:-15s}" --warmup "${WARMUP:-5s}" --out "$OUT_DIR" "$@"
 }
 for mode in off adaptive; do
-  stage "lama-serve on TensorRT, batching $mode"
+  stage "lama-serve on $ENGINE_NAME, batching $mode"
   launched=$(date +%s.%N)
   java --enable-native-access=ALL-UNNAMED \
-       -Dlama.engine="${ENGINE:-tensorrt}" -Dlama.model.path="$W/big-lama.onnx" -Dlama.model.cache-dir="$W/cache" \
+       -Dlama.engine="$ENGINE_NAME" -Dlama.model.path="$W/big-lama.onnx" -Dlama.model.cache-dir="$W/cache" \
        -Dlama.tensorrt.engine-dir="$W/engines" -Dlama.tensorrt.max-batch=$MAX -Dlama.tensorrt.opt-batch=$((MAX / 2)) \
        -Dlama.tensorrt.precision="$P" -Dlama.tensorrt.optimization-level="$LEVEL" -Dlama.batching.mode=$mode \
        ${SERVICE_OPTS:-} -jar "$APPDIR/quarkus-run.jar" > "$OUT_DIR/server-$mode.log" 2>&1 &
@@ -138,20 +140,20 @@ for mode in off adaptive; do
   ready=$(wait_ready http://127.0.0.1:8080/q/health/ready "$launched") || { echo "not ready"; tail -30 "$OUT_DIR/server-$mode.log"; }
   echo "ready after ${ready:-?} s (launch to /q/health/ready = 200)" | tee "$OUT_DIR/ready-$mode.txt"
   grep -E "startup phase|knee|sweep|batch +[0-9]+ " "$OUT_DIR/server-$mode.log" | head -30 | tee -a "$OUT_DIR/ready-$mode.txt"
-  client --url http://127.0.0.1:8080 --api lama --label "tensorrt-$mode"
+  client --url http://127.0.0.1:8080 --api lama --label "$ENGINE_NAME-$mode"
   # the batcher's own view of the whole run: batch sizes, queue wait and time per batch (lama_* series)
-  python3 -c 'import urllib.request; print(urllib.request.urlopen("http://127.0.0.1:8080/q/metrics").read().decode())' \
+  "$PY" -c 'import urllib.request; print(urllib.request.urlopen("http://127.0.0.1:8080/q/metrics").read().decode())' \
     | grep -E '^lama_' > "$OUT_DIR/metrics-$mode.txt" || true
   kill "$pid"; wait "$pid"
 done
 
 stage "IOPaint-style PyTorch server (torch.fft, fp32, batch 1 per request, thread pool)"
 launched=$(date +%s.%N)
-python3 "$REPO/bench/iopaint-baseline/serve.py" --device cuda --port 8090 ${BASELINE_ARGS:-} > "$OUT_DIR/iopaint.log" 2>&1 &
+"$PY" "$REPO/bench/iopaint-baseline/serve.py" --device cuda --port 8090 ${BASELINE_ARGS:-} > "$OUT_DIR/iopaint.log" 2>&1 &
 pid=$!
 ready=$(wait_ready http://127.0.0.1:8090/health "$launched") || { echo "baseline not ready"; tail -30 "$OUT_DIR/iopaint.log"; }
 echo "baseline ready after ${ready:-?} s"
 client --url http://127.0.0.1:8090 --api iopaint --label iopaint-style
 kill "$pid"
-java -jar "$BENCH_JAR" compare "$OUT_DIR"/tensorrt-off.json "$OUT_DIR"/tensorrt-adaptive.json "$OUT_DIR"/iopaint-style.json
+java -jar "$BENCH_JAR" compare "$OUT_DIR/$ENGINE_NAME-off.json" "$OUT_DIR/$ENGINE_NAME-adaptive.json" "$OUT_DIR"/iopaint-style.json
 stage "done"
