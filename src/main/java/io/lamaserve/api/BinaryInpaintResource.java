@@ -7,6 +7,7 @@ import io.lamaserve.imaging.OutputFormat;
 import io.lamaserve.imaging.RegionOptions;
 import io.smallrye.common.annotation.RunOnVirtualThread;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.RoutingContext;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -61,7 +62,9 @@ public class BinaryInpaintResource {
                             @RestForm("quality") String quality,
                             @Parameter(description = "Seconds the client will wait at most (shortens the server's deadline)")
                             @HeaderParam(ClientDeadline.HEADER) String timeout,
-                            @Context HttpServerRequest http) throws RejectedException, EngineException {
+                            @Context HttpServerRequest http,
+                            @Context RoutingContext routing) throws RejectedException, EngineException {
+        long receivedNanos = RequestArrival.receivedNanos(routing);
         RegionOptions defaults = RegionOptions.IOPAINT_DEFAULTS;
         RegionOptions regions = new RegionOptions(
                 hdStrategy == null || hdStrategy.isBlank() ? defaults.strategy() : HdStrategy.parse(hdStrategy),
@@ -69,7 +72,7 @@ public class BinaryInpaintResource {
         InpaintService.Result result = service.inpaint(new InpaintService.Call(read("image", image), read("mask", mask),
                         regions, outputFormat(format), quality(quality), ClientDeadline.parse(timeout)),
                 ClientConnection.onClose(http));
-        return result.response().build();
+        return result.response(receivedNanos).build();
     }
 
     private static byte[] read(String part, FileUpload upload) {

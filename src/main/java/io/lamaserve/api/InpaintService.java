@@ -59,15 +59,23 @@ public class InpaintService {
      */
     public record Result(EncodedImage image, long prepareNanos, long inferenceNanos, long finishNanos) {
 
-        /** A 200 carrying the image, its media type and the {@code Server-Timing} header. */
-        public jakarta.ws.rs.core.Response.ResponseBuilder response() {
-            return jakarta.ws.rs.core.Response.ok(image.bytes(), image.mediaType()).header("Server-Timing", serverTiming());
+        /**
+         * A 200 carrying the image, its media type and the {@code Server-Timing} header.
+         *
+         * @param receivedNanos time from the request's arrival until its body was read and parsed; negative when
+         *                      unknown, and then left out of the header
+         */
+        public jakarta.ws.rs.core.Response.ResponseBuilder response(long receivedNanos) {
+            return jakarta.ws.rs.core.Response.ok(image.bytes(), image.mediaType())
+                    .header("Server-Timing", serverTiming(receivedNanos));
         }
 
         /** The W3C {@code Server-Timing} header value, durations in milliseconds. */
-        public String serverTiming() {
-            return String.format(java.util.Locale.ROOT, "prepare;dur=%.1f, inference;dur=%.1f, finish;dur=%.1f",
+        public String serverTiming(long receivedNanos) {
+            String phases = String.format(java.util.Locale.ROOT, "prepare;dur=%.1f, inference;dur=%.1f, finish;dur=%.1f",
                     prepareNanos / 1e6, inferenceNanos / 1e6, finishNanos / 1e6);
+            return receivedNanos < 0 ? phases
+                    : String.format(java.util.Locale.ROOT, "receive;dur=%.1f, ", receivedNanos / 1e6) + phases;
         }
     }
 

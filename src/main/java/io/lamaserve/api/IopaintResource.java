@@ -6,6 +6,7 @@ import io.lamaserve.imaging.HdStrategy;
 import io.lamaserve.imaging.RegionOptions;
 import io.smallrye.common.annotation.RunOnVirtualThread;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.RoutingContext;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -60,7 +61,9 @@ public class IopaintResource {
     public Response inpaint(IopaintInpaintRequest request,
                             @Parameter(description = "Seconds the client will wait at most (shortens the server's deadline)")
                             @HeaderParam(ClientDeadline.HEADER) String timeout,
-                            @Context HttpServerRequest http) throws RejectedException, EngineException {
+                            @Context HttpServerRequest http,
+                            @Context RoutingContext routing) throws RejectedException, EngineException {
+        long receivedNanos = RequestArrival.receivedNanos(routing);
         if (request == null) {
             throw new BadRequestException("request body: expected a JSON object with image and mask");
         }
@@ -78,7 +81,7 @@ public class IopaintResource {
         InpaintService.Result result = service.inpaint(
                 new InpaintService.Call(image, mask, regions, null, IOPAINT_QUALITY, ClientDeadline.parse(timeout)),
                 ClientConnection.onClose(http));
-        return result.response().header("X-Seed", Long.toString(seed)).build();
+        return result.response(receivedNanos).header("X-Seed", Long.toString(seed)).build();
     }
 
     @GET

@@ -35,7 +35,8 @@ class BinaryApiTest {
                 .when().post("/v1/inpaint");
         response.then().statusCode(200).contentType("image/png")
                 .header("Server-Timing", org.hamcrest.Matchers.matchesPattern(
-                        "prepare;dur=[0-9]+\\.[0-9], inference;dur=[0-9]+\\.[0-9], finish;dur=[0-9]+\\.[0-9]"));
+                        "receive;dur=[0-9]+\\.[0-9], prepare;dur=[0-9]+\\.[0-9], inference;dur=[0-9]+\\.[0-9], "
+                                + "finish;dur=[0-9]+\\.[0-9]"));
         IopaintApiTest.assertUnmaskedUnchanged(image, mask, TestImages.decode(response.asByteArray()));
     }
 
