@@ -51,8 +51,8 @@ public class BinaryInpaintResource {
     @Operation(summary = "Inpaint the masked area: multipart/form-data in, the image's bytes out",
             description = "Parts: image (PNG/JPEG/...), mask (white = fill, same size as the image), optional hd_strategy "
                     + "(Original|Resize|Crop, default Crop), format (png|jpeg, default: the input's), quality (1-100 for JPEG, default 95).")
-    @APIResponse(responseCode = "200", description = "The inpainted image; Server-Timing gives the time spent preparing "
-            + "tiles (decode, plan), in the queue and inference, and finishing (composite, encode), in ms",
+    @APIResponse(responseCode = "200", description = "The inpainted image; Server-Timing gives the time spent receiving "
+            + "the body, preparing tiles (decode, plan), in the queue and inference, and finishing (composite, encode), in ms",
             content = {@Content(mediaType = "image/png", schema = @Schema(type = SchemaType.STRING, format = "binary")),
                     @Content(mediaType = "image/jpeg", schema = @Schema(type = SchemaType.STRING, format = "binary"))})
     public Response inpaint(@RestForm("image") @Schema(type = SchemaType.STRING, format = "binary") FileUpload image,

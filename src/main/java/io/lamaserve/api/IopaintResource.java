@@ -52,8 +52,8 @@ public class IopaintResource {
     @Operation(summary = "Inpaint the masked area (IOPaint's request and response)",
             description = "JSON in, raw image bytes out: the answer is the image itself (not JSON), in the input's format "
                     + "(PNG or JPEG; PNG for other inputs). The mask is white (255) where the image is to be filled.")
-    @APIResponse(responseCode = "200", description = "The inpainted image; Server-Timing gives the time spent preparing "
-            + "tiles (decode, plan), in the queue and inference, and finishing (composite, encode), in ms",
+    @APIResponse(responseCode = "200", description = "The inpainted image; Server-Timing gives the time spent receiving "
+            + "the body, preparing tiles (decode, plan), in the queue and inference, and finishing (composite, encode), in ms",
             headers = @Header(name = "X-Seed", description = "sd_seed of the request (-1 replaced by the seed used)",
                     schema = @Schema(type = SchemaType.INTEGER)),
             content = {@Content(mediaType = "image/png", schema = @Schema(type = SchemaType.STRING, format = "binary")),
