@@ -14,6 +14,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -23,12 +24,9 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
-import org.jboss.resteasy.reactive.RestForm;
-import org.jboss.resteasy.reactive.multipart.FileUpload;
+import org.eclipse.microprofile.openapi.annotations.media.SchemaProperty;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.util.Locale;
 
 /** The lean endpoint for edge services: multipart in (image and mask files), image bytes out; no base64, no JSON. */
@@ -51,39 +49,47 @@ public class BinaryInpaintResource {
     @Operation(summary = "Inpaint the masked area: multipart/form-data in, the image's bytes out",
             description = "Parts: image (PNG/JPEG/...), mask (white = fill, same size as the image), optional hd_strategy "
                     + "(Original|Resize|Crop, default Crop), format (png|jpeg, default: the input's), quality (1-100 for JPEG, default 95).")
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.MULTIPART_FORM_DATA, schema = @Schema(
+            type = SchemaType.OBJECT, requiredProperties = {"image", "mask"}, properties = {
+            @SchemaProperty(name = "image", type = SchemaType.STRING, format = "binary"),
+            @SchemaProperty(name = "mask", type = SchemaType.STRING, format = "binary"),
+            @SchemaProperty(name = "hd_strategy", type = SchemaType.STRING, enumeration = {"Original", "Resize", "Crop"}),
+            @SchemaProperty(name = "format", type = SchemaType.STRING, enumeration = {"png", "jpeg"}),
+            @SchemaProperty(name = "quality", type = SchemaType.INTEGER, minimum = "1", maximum = "100")})))
     @APIResponse(responseCode = "200", description = "The inpainted image; Server-Timing gives the time spent receiving "
             + "the body, preparing tiles (decode, plan), in the queue and inference, and finishing (composite, encode), in ms",
             content = {@Content(mediaType = "image/png", schema = @Schema(type = SchemaType.STRING, format = "binary")),
                     @Content(mediaType = "image/jpeg", schema = @Schema(type = SchemaType.STRING, format = "binary"))})
-    public Response inpaint(@RestForm("image") @Schema(type = SchemaType.STRING, format = "binary") FileUpload image,
-                            @RestForm("mask") @Schema(type = SchemaType.STRING, format = "binary") FileUpload mask,
-                            @RestForm("hd_strategy") String hdStrategy,
-                            @RestForm("format") String format,
-                            @RestForm("quality") String quality,
+    public Response inpaint(byte[] body,
+                            @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
                             @Parameter(description = "Seconds the client will wait at most (shortens the server's deadline)")
                             @HeaderParam(ClientDeadline.HEADER) String timeout,
                             @Context HttpServerRequest http,
                             @Context RoutingContext routing) throws RejectedException, EngineException {
+        FormParts form = FormParts.parse(contentType, body);
         long receivedNanos = RequestArrival.receivedNanos(routing);
+        String hdStrategy = text(form, "hd_strategy");
         RegionOptions defaults = RegionOptions.IOPAINT_DEFAULTS;
         RegionOptions regions = new RegionOptions(
                 hdStrategy == null || hdStrategy.isBlank() ? defaults.strategy() : HdStrategy.parse(hdStrategy),
                 defaults.cropTriggerSize(), defaults.cropMargin(), defaults.resizeLimit(), defaults.keepUnmaskedArea());
-        InpaintService.Result result = service.inpaint(new InpaintService.Call(read("image", image), read("mask", mask),
-                        regions, outputFormat(format), quality(quality), ClientDeadline.parse(timeout)),
+        InpaintService.Result result = service.inpaint(new InpaintService.Call(file(form, "image"), file(form, "mask"),
+                        regions, outputFormat(text(form, "format")), quality(text(form, "quality")), ClientDeadline.parse(timeout)),
                 ClientConnection.onClose(http));
         return result.response(receivedNanos).build();
     }
 
-    private static byte[] read(String part, FileUpload upload) {
-        if (upload == null || upload.uploadedFile() == null) {
-            throw new BadRequestException("multipart part \"" + part + "\" is missing; send the " + part + " as a file part");
+    private static byte[] file(FormParts form, String name) {
+        FormParts.Part part = form.part(name);
+        if (part == null) {
+            throw new BadRequestException("multipart part \"" + name + "\" is missing; send the " + name + " as a file part");
         }
-        try {
-            return Files.readAllBytes(upload.uploadedFile());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the uploaded " + part, e);
-        }
+        return part.bytes();
+    }
+
+    private static String text(FormParts form, String name) {
+        FormParts.Part part = form.part(name);
+        return part == null ? null : part.text();
     }
 
     private static OutputFormat outputFormat(String format) {

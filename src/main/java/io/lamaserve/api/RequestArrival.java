@@ -5,7 +5,7 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
  * Notes when a request reached the application, before its body is read, so that an answer can report the time
- * spent receiving and parsing the body (for multipart, also storing its parts) as the Server-Timing phase
+ * spent receiving and parsing the body (for multipart, also splitting it into its parts) as the Server-Timing phase
  * {@code receive}. Without it a client sees that time only as an unexplained gap in its own latency.
  */
 public class RequestArrival {
