@@ -36,6 +36,7 @@ COMMON=(--engine-dir "$W/engines" --precision "$P" --level "$LEVEL" --quick-leve
         --opt-batch $((MAX / 2)))
 
 { date -u; nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader; nproc
+  grep -m1 "model name" /proc/cpuinfo || true
   "$PY" -c 'import torch, onnx, onnxruntime; print("torch", torch.__version__, "onnx", onnx.__version__, "onnxruntime", onnxruntime.__version__)'
 } > "$W/env.txt" 2>&1
 cat "$W/env.txt"
@@ -141,10 +142,25 @@ for mode in off adaptive; do
   ready=$(wait_ready http://127.0.0.1:8080/q/health/ready "$launched") || { echo "not ready"; tail -30 "$OUT_DIR/server-$mode.log"; }
   echo "ready after ${ready:-?} s (launch to /q/health/ready = 200)" | tee "$OUT_DIR/ready-$mode.txt"
   grep -E "startup phase|knee|sweep|batch +[0-9]+ " "$OUT_DIR/server-$mode.log" | head -30 | tee -a "$OUT_DIR/ready-$mode.txt"
+  # CPU use while the client runs (the client shares the machine): /proc/stat's cpu line once a second
+  { while sleep 1; do echo "$(date +%s) $(head -1 /proc/stat)"; done > "$OUT_DIR/cpu-$mode.txt" & } ; sampler=$!
   client --url http://127.0.0.1:8080 --api lama --label "$ENGINE_NAME-$mode"
+  kill "$sampler" 2>/dev/null || true
   # the batcher's own view of the whole run: batch sizes, queue wait and time per batch (lama_* series)
   "$PY" -c 'import urllib.request; print(urllib.request.urlopen("http://127.0.0.1:8080/q/metrics").read().decode())' \
     | grep -E '^lama_' > "$OUT_DIR/metrics-$mode.txt" || true
+  if [ "$mode" = adaptive ]; then
+    # the same 32 clients from two client processes of 16: if the sum beats one process of 32, the client is a limit
+    halves=()
+    for half in a b; do
+      java -Djava.awt.headless=true -jar "$BENCH_JAR" --closed 16 --generated 512x512 --step-duration "${STEP:-15s}" \
+           --warmup "${WARMUP:-5s}" --out "$OUT_DIR" --url http://127.0.0.1:8080 --api lama \
+           --label "$ENGINE_NAME-$mode-split-$half" > "$OUT_DIR/split-$half.log" 2>&1 &
+      halves+=($!)
+    done
+    wait "${halves[@]}" || true
+    grep -h "closed clients" "$OUT_DIR"/split-*.log || true
+  fi
   kill "$pid"; wait "$pid"
 done
 

@@ -38,6 +38,12 @@ class BinaryApiTest {
                         "receive;dur=[0-9]+\\.[0-9], prepare;dur=[0-9]+\\.[0-9], inference;dur=[0-9]+\\.[0-9], "
                                 + "finish;dur=[0-9]+\\.[0-9]"));
         IopaintApiTest.assertUnmaskedUnchanged(image, mask, TestImages.decode(response.asByteArray()));
+        // the executor's split of the batch's time is exported, one series per phase
+        String metrics = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        for (String phase : new String[]{"stage-in", "compute", "stage-out"}) {
+            org.hamcrest.MatcherAssert.assertThat(metrics, org.hamcrest.Matchers.matchesPattern(
+                    "(?s).*lama_engine_batch_phase_seconds_count\\{phase=\"" + phase + "\"} [1-9].*"));
+        }
     }
 
     @Test

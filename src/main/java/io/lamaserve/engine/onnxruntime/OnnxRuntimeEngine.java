@@ -7,6 +7,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import io.lamaserve.engine.BatchPhases;
 import io.lamaserve.engine.EngineException;
 import io.lamaserve.engine.InpaintEngine;
 import io.lamaserve.engine.TileBatch;
@@ -118,8 +119,10 @@ public final class OnnxRuntimeEngine implements InpaintEngine {
         if (size > maxBatch) {
             throw new IllegalArgumentException("batch of " + size + " exceeds the maximum " + maxBatch);
         }
+        long started = System.nanoTime();
         StagingBuffers.Tensors tensors = staging.forBatch(size);
         staging.load(batch);
+        long staged = System.nanoTime();
         Map<String, OnnxTensor> inputs = Map.of(ModelContract.IMAGE, tensors.image(), ModelContract.MASK, tensors.mask());
         Map<String, OnnxValue> outputs = Map.of(ModelContract.OUTPUT, tensors.output());
         try (OrtSession.Result ignored = session.run(inputs, outputs)) {
@@ -127,7 +130,9 @@ public final class OnnxRuntimeEngine implements InpaintEngine {
         } catch (OrtException e) {
             throw new EngineException("ONNX Runtime failed on a batch of " + size + ": " + e.getMessage(), e);
         }
+        long computed = System.nanoTime();
         staging.store(batch, contract.outputScale());
+        BatchPhases.record(started, staged, computed, System.nanoTime());
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.lamaserve.engine.tensorrt;
 
+import io.lamaserve.engine.BatchPhases;
 import io.lamaserve.engine.Tile;
 import io.lamaserve.engine.TileBatch;
 import io.lamaserve.model.ModelContract;
@@ -110,6 +111,7 @@ final class ExecutionSlot implements AutoCloseable {
      * @throws Cuda.CudaException or {@link IllegalStateException} when CUDA or TensorRT failed
      */
     void run(TileBatch batch, float outputScale) {
+        long started = System.nanoTime();
         int n = batch.size();
         for (int i = 0; i < n; i++) {
             Tile t = batch.get(i);
@@ -118,6 +120,7 @@ final class ExecutionSlot implements AutoCloseable {
         }
         pinnedImage.position(0);
         pinnedMask.position(0);
+        long staged = System.nanoTime();
         Cuda.check(cudart.cudaMemcpyAsync(deviceImage, pinnedImage, 4 * imageFloats * n,
                 cudart.cudaMemcpyHostToDevice, stream), "copying images to the GPU");
         Cuda.check(cudart.cudaMemcpyAsync(deviceMask, pinnedMask, 4 * maskFloats * n,
@@ -126,12 +129,14 @@ final class ExecutionSlot implements AutoCloseable {
         Cuda.check(cudart.cudaMemcpyAsync(pinnedOutput, deviceOutput, 4 * imageFloats * n,
                 cudart.cudaMemcpyDeviceToHost, stream), "copying results from the GPU");
         Cuda.check(cudart.cudaStreamSynchronize(stream), "running the batch");
+        long computed = System.nanoTime();
         for (int i = 0; i < n; i++) {
             Tile tile = batch.get(i);
             pinnedOutput.position(i * imageFloats).get(tile.output(), 0, tile.output().length);
             tile.scaleOutput(outputScale);
         }
         pinnedOutput.position(0);
+        BatchPhases.record(started, staged, computed, System.nanoTime());
     }
 
     private void enqueue(int n) {

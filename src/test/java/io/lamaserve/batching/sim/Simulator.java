@@ -55,10 +55,16 @@ public final class Simulator {
 
     /**
      * N clients, each sending its next request a turnaround after the previous answer (success or error): uniform
-     * between half and 1.5 times {@code turnaround} (network, encoding, the client's own work). Clients start at
-     * uniform random offsets within the first 200 ms, so they are not artificially in step.
+     * within {@code turnaround × (1 ± spread)} (network, encoding, the client's own work; spread 0.5 unless given).
+     * Clients start at uniform random offsets within {@code startWindow} (200 ms unless given), so they are not
+     * artificially in step; a zero window starts them together, as a benchmark client does.
      */
-    public record ClosedLoop(int clients, Duration turnaround) implements Workload {
+    public record ClosedLoop(int clients, Duration turnaround, double spread, Duration startWindow) implements Workload {
+
+        public ClosedLoop(int clients, Duration turnaround) {
+            this(clients, turnaround, 0.5, Duration.ofMillis(200));
+        }
+
         public String name() {
             return "closed loop, " + clients + " client" + (clients == 1 ? "" : "s")
                     + (turnaround.toMillis() == 5 ? "" : ", " + turnaround.toMillis() + " ms turnaround");
@@ -186,7 +192,8 @@ public final class Simulator {
         switch (workload) {
             case ClosedLoop closed -> {
                 for (int client = 0; client < closed.clients(); client++) {
-                    schedule(now + random.nextLong(200_000_000L), () -> closedLoopRequest(closed));
+                    long window = closed.startWindow().toNanos();
+                    schedule(now + (window == 0 ? 0 : random.nextLong(window)), () -> closedLoopRequest(closed));
                 }
             }
             case Poisson poisson -> schedule(now + exponential(poisson.perSecond()), () -> poissonRequest(poisson));
@@ -206,7 +213,8 @@ public final class Simulator {
 
     private long turnaround(ClosedLoop closed) {
         long mean = closed.turnaround().toNanos();
-        return mean / 2 + random.nextLong(mean + 1);
+        long half = Math.round(mean * closed.spread());
+        return mean - half + random.nextLong(2 * half + 1);
     }
 
     private void poissonRequest(Poisson poisson) {
@@ -348,7 +356,9 @@ public final class Simulator {
 
     public static void main(String[] args) {
         if (args.length > 0 && args[0].equals("h200")) {
-            h200Report(args.length > 1 ? Duration.ofMillis(Long.parseLong(args[1])) : Duration.ofMillis(50));
+            h200Report(args.length > 1 ? Duration.ofMillis(Long.parseLong(args[1])) : Duration.ofMillis(50),
+                    args.length > 2 ? Double.parseDouble(args[2]) : 0.5,
+                    Duration.ofMillis(args.length > 3 ? Long.parseLong(args[3]) : 200));
             return;
         }
         Setup setup = t4Setup();
@@ -373,17 +383,19 @@ public final class Simulator {
     }
 
     /** Closed loops of 1..32 clients on the H200 setup; the turnaround stands for codec, HTTP and the client. */
-    private static void h200Report(Duration turnaround) {
+    private static void h200Report(Duration turnaround, double spread, Duration startWindow) {
         Setup setup = h200Setup();
         System.out.printf(Locale.ROOT, "H200 sweep curve, %d contexts sharing the GPU (+%.0f %% per other busy "
-                        + "context), max batch %d, turnaround %d ms; %d s measured, seed %d%n%n", setup.executors(),
-                setup.sharing() * 100, setup.maxBatch(), turnaround.toMillis(), setup.duration().toSeconds(),
-                setup.seed());
+                        + "context), max batch %d, turnaround %d ms ± %.0f %%, clients start within %d ms; %d s "
+                        + "measured, seed %d%n%n",
+                setup.executors(), setup.sharing() * 100, setup.maxBatch(), turnaround.toMillis(), spread * 100,
+                startWindow.toMillis(),
+                setup.duration().toSeconds(), setup.seed());
         System.out.println("| clients | mode | img/s | p50 ms | p99 ms | mean batch |");
         System.out.println("|---|---|---|---|---|---|");
         for (int clients : new int[] {1, 6, 16, 32, 64}) {
             for (Variant variant : Variant.values()) {
-                Result r = run(setup, variant, new ClosedLoop(clients, turnaround));
+                Result r = run(setup, variant, new ClosedLoop(clients, turnaround, spread, startWindow));
                 System.out.printf(Locale.ROOT, "| %d | %s | %.1f | %.1f | %.1f | %.2f |%n", clients, variant.label,
                         r.imagesPerSecond(), r.p50Millis(), r.p99Millis(), r.meanBatch());
             }
