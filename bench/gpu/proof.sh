@@ -144,8 +144,11 @@ for mode in off adaptive; do
   grep -E "startup phase|knee|sweep|batch +[0-9]+ " "$OUT_DIR/server-$mode.log" | head -30 | tee -a "$OUT_DIR/ready-$mode.txt"
   # CPU use while the client runs (the client shares the machine): /proc/stat's cpu line once a second
   { while sleep 1; do echo "$(date +%s) $(head -1 /proc/stat)"; done > "$OUT_DIR/cpu-$mode.txt" & } ; sampler=$!
+  # and the batcher's metrics every 5 s, to tell the concurrency steps apart
+  "$PY" "$HERE/sample_metrics.py" http://127.0.0.1:8080/q/metrics "$OUT_DIR/metrics-series-$mode.txt" 5 &
+  metrics_sampler=$!
   client --url http://127.0.0.1:8080 --api lama --label "$ENGINE_NAME-$mode"
-  kill "$sampler" 2>/dev/null || true
+  kill "$sampler" "$metrics_sampler" 2>/dev/null || true
   # the batcher's own view of the whole run: batch sizes, queue wait and time per batch (lama_* series)
   "$PY" -c 'import urllib.request; print(urllib.request.urlopen("http://127.0.0.1:8080/q/metrics").read().decode())' \
     | grep -E '^lama_' > "$OUT_DIR/metrics-$mode.txt" || true
