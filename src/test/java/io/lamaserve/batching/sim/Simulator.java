@@ -92,8 +92,8 @@ public final class Simulator {
      * @param executors engine contexts
      * @param duration  simulated time measured
      * @param warmUp    simulated time before measuring
-     * @param sharing   how much longer a batch takes for each other executor busy when it starts: contexts of one
-     *                  GPU share its SMs (0 = independent devices; the H200 measured 0.45)
+     * @param sharing   how much slower each batch runs for each other batch running at the same time: contexts of one
+     *                  GPU share its SMs (0 = independent devices; the H200 measured 0.5)
      */
     public record Setup(IntToLongFunction curve, int maxBatch, int executors, Duration timeout, int maxQueue,
                         Duration duration, Duration warmUp, long seed, double sharing) {
@@ -101,11 +101,6 @@ public final class Simulator {
         public Setup(IntToLongFunction curve, int maxBatch, int executors, Duration timeout, int maxQueue,
                      Duration duration, Duration warmUp, long seed) {
             this(curve, maxBatch, executors, timeout, maxQueue, duration, warmUp, seed, 0);
-        }
-
-        /** Batch latency when {@code othersBusy} other executors are running. */
-        long batchNanos(int size, int othersBusy) {
-            return Math.round(curve.applyAsLong(size) * (1 + sharing * othersBusy));
         }
     }
 
@@ -274,11 +269,58 @@ public final class Simulator {
             if (now >= measureFrom) {
                 batchSizes.add(batch.size());
             }
-            int executor = slot;
-            int othersBusy = (int) runningBatches.stream().filter(running -> running != null).count() - 1;
-            schedule(now + setup.batchNanos(batch.size(), othersBusy), () -> {
-                runningBatches.set(executor, null);
-                core.complete(batch, now);
+            startOnGpu(slot, batch);
+        }
+    }
+
+    /*
+     * The GPU as a processor shared by the batches running on it: a batch needs its curve latency of work when alone;
+     * while k batches run, each advances at 1 / (1 + sharing * (k - 1)) of that speed. Every start or end changes the
+     * speed of the others, so their completions are rescheduled (an event of an older plan is ignored).
+     */
+    private final class GpuJob {
+        final int slot;
+        final Batch batch;
+        double remainingNanos;
+        long plan;
+
+        GpuJob(int slot, Batch batch, double remainingNanos) {
+            this.slot = slot;
+            this.batch = batch;
+            this.remainingNanos = remainingNanos;
+        }
+    }
+
+    private final List<GpuJob> onGpu = new ArrayList<>();
+    private long gpuUpdatedAt;
+
+    private void startOnGpu(int slot, Batch batch) {
+        advanceGpu();
+        onGpu.add(new GpuJob(slot, batch, setup.curve().applyAsLong(batch.size())));
+        replanGpu();
+    }
+
+    private void advanceGpu() {
+        double slowdown = 1 + setup.sharing() * Math.max(0, onGpu.size() - 1);
+        for (GpuJob job : onGpu) {
+            job.remainingNanos -= (now - gpuUpdatedAt) / slowdown;
+        }
+        gpuUpdatedAt = now;
+    }
+
+    private void replanGpu() {
+        double slowdown = 1 + setup.sharing() * Math.max(0, onGpu.size() - 1);
+        for (GpuJob job : onGpu) {
+            long plan = ++job.plan;
+            schedule(now + Math.max(0, Math.round(job.remainingNanos * slowdown)), () -> {
+                if (job.plan != plan) {
+                    return;
+                }
+                advanceGpu();
+                onGpu.remove(job);
+                replanGpu();
+                runningBatches.set(job.slot, null);
+                core.complete(job.batch, now);
             });
         }
     }
@@ -322,16 +364,16 @@ public final class Simulator {
 
     /**
      * The NVIDIA H200 of docs/tensorrt.md ("Through HTTP"): the batch latencies its startup sweep measured on one
-     * context (linear between the measured sizes), 2 contexts that slow each other down by 45 % when both run
-     * (one context: 87.6 ms for 16 images; both: 253.5 images/s, i.e. 126 ms per batch of 16), max batch 32.
+     * context (linear between the measured sizes), 2 contexts that slow each other down by 50 % while both run
+     * (batching off served 110 images/s at 32 clients: 2 / (12.10 ms × 1.5)), max batch 32.
      */
     public static Setup h200Setup() {
         return new Setup(Simulator::h200Nanos, 32, 2, Duration.ofSeconds(30), 64, Duration.ofSeconds(120),
-                Duration.ofSeconds(5), 42, 0.45);
+                Duration.ofSeconds(5), 42, 0.5);
     }
 
     private static final int[] H200_SIZES = {1, 2, 4, 8, 16, 32};
-    private static final double[] H200_MILLIS = {12.74, 17.04, 25.71, 44.47, 80.74, 150.11};
+    private static final double[] H200_MILLIS = {12.10, 16.44, 25.10, 43.76, 78.48, 150.70};
 
     static long h200Nanos(int size) {
         int i = 1;

@@ -85,7 +85,7 @@ class SimulatorTest {
         // than two single images per 1.45 x L(1), which is what the H200 served (107-108 images/s).
         Simulator.Setup h200 = Simulator.h200Setup();
         Result off = Simulator.run(h200, Variant.OFF, new ClosedLoop(32, Duration.ofMillis(50)));
-        double shared = 2 / (Simulator.h200Nanos(1) * 1.45 / 1e9);
+        double shared = 2 / (Simulator.h200Nanos(1) * (1 + h200.sharing()) / 1e9);
         assertEquals(shared, off.imagesPerSecond(), 0.03 * shared);
         Simulator.Setup independent = new Simulator.Setup(Simulator::h200Nanos, 32, 2, Duration.ofSeconds(30), 64,
                 Duration.ofSeconds(60), Duration.ofSeconds(5), 42);
@@ -95,8 +95,8 @@ class SimulatorTest {
 
     @Test
     void h200CurveInterpolatesBetweenTheMeasuredSizes() {
-        assertEquals(12_740_000, Simulator.h200Nanos(1));
-        assertEquals(80_740_000, Simulator.h200Nanos(16));
-        assertEquals(Math.round((44.47 + (80.74 - 44.47) / 2) * 1e6), Simulator.h200Nanos(12));
+        assertEquals(12_100_000, Simulator.h200Nanos(1));
+        assertEquals(78_480_000, Simulator.h200Nanos(16));
+        assertEquals(Math.round((43.76 + (78.48 - 43.76) / 2) * 1e6), Simulator.h200Nanos(12));
     }
 }
