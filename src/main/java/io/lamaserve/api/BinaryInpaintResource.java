@@ -5,7 +5,7 @@ import io.lamaserve.engine.EngineException;
 import io.lamaserve.imaging.HdStrategy;
 import io.lamaserve.imaging.OutputFormat;
 import io.lamaserve.imaging.RegionOptions;
-import io.smallrye.common.annotation.RunOnVirtualThread;
+import io.smallrye.common.annotation.NonBlocking;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.ws.rs.Consumes;
@@ -28,6 +28,7 @@ import org.eclipse.microprofile.openapi.annotations.media.SchemaProperty;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 
 import java.util.Locale;
+import java.util.concurrent.CompletionStage;
 
 /** The lean endpoint for edge services: multipart in (image and mask files), image bytes out; no base64, no JSON. */
 @Path("/v1/inpaint")
@@ -37,15 +38,18 @@ public class BinaryInpaintResource {
     static final int DEFAULT_QUALITY = 95;
 
     private final InpaintService service;
+    private final RequestWorkers workers;
 
-    BinaryInpaintResource(InpaintService service) {
+    BinaryInpaintResource(InpaintService service, RequestWorkers workers) {
         this.service = service;
+        this.workers = workers;
     }
 
     @POST
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @Produces({"image/png", "image/jpeg", MediaType.APPLICATION_JSON})
-    @RunOnVirtualThread
+    // the body is read on the I/O thread, then the request moves to a virtual thread (see RequestWorkers)
+    @NonBlocking
     @Operation(summary = "Inpaint the masked area: multipart/form-data in, the image's bytes out",
             description = "Parts: image (PNG/JPEG/...), mask (white = fill, same size as the image), optional hd_strategy "
                     + "(Original|Resize|Crop, default Crop), format (png|jpeg, default: the input's), quality (1-100 for JPEG, default 95).")
@@ -60,12 +64,17 @@ public class BinaryInpaintResource {
             + "the body, preparing tiles (decode, plan), in the queue and inference, and finishing (composite, encode), in ms",
             content = {@Content(mediaType = "image/png", schema = @Schema(type = SchemaType.STRING, format = "binary")),
                     @Content(mediaType = "image/jpeg", schema = @Schema(type = SchemaType.STRING, format = "binary"))})
-    public Response inpaint(byte[] body,
+    public CompletionStage<Response> inpaint(byte[] body,
                             @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
                             @Parameter(description = "Seconds the client will wait at most (shortens the server's deadline)")
                             @HeaderParam(ClientDeadline.HEADER) String timeout,
                             @Context HttpServerRequest http,
-                            @Context RoutingContext routing) throws RejectedException, EngineException {
+                            @Context RoutingContext routing) {
+        return workers.run(() -> answer(body, contentType, timeout, http, routing));
+    }
+
+    private Response answer(byte[] body, String contentType, String timeout, HttpServerRequest http,
+                            RoutingContext routing) throws RejectedException, EngineException {
         FormParts form = FormParts.parse(contentType, body);
         long receivedNanos = RequestArrival.receivedNanos(routing);
         String hdStrategy = text(form, "hd_strategy");
