@@ -17,8 +17,12 @@
 # classes are read from QUARKUS_APP_DIR's jars, TensorRT/CUDA from GPU_RIG_CP (or installed libraries).
 # Environment: PYTHON (default python3, with torch and onnx), VARIANTS (default "conv-concat", the exporter's
 # default; each further variant is one more level-3 build at the same time: three took 783 s on an H200 where one
-# took about 285 s), LEVEL (3), PRECISION (fp16), STEP (15s), WARMUP (5s), SKIP_SERVICE=1 stops after step 4. For a functional run of the script without a GPU: EXPORT_ARGS="--width 8
-# --blocks 2" SKIP_ENGINE=1 (steps 2-4 skipped) ENGINE=onnxruntime BASELINE_ARGS="--device cpu --width 8 --blocks 2".
+# took about 285 s), LEVEL (3), PRECISION (fp16), STEP (15s), WARMUP (5s), SKIP_SERVICE=1 stops after step 4,
+# TIMING_CACHE (a TensorRT timing cache of the same card and TensorRT version, e.g. from an earlier run's
+# results, copied into the engine directory first: the build reuses its tactic timings), SHARED_GPU_MIN (e.g. 0.5:
+# one more adaptive run with lama.batching.shared-gpu-min-fraction set to it), SKIP_BASELINE=1 (no IOPaint-style
+# server), RUNS (default "off adaptive", plus adaptive-shared with SHARED_GPU_MIN). For a functional run of the script without a GPU: EXPORT_ARGS="--width 8 --blocks 2" SKIP_ENGINE=1
+# (steps 2-4 skipped) ENGINE=onnxruntime BASELINE_ARGS="--device cpu --width 8 --blocks 2".
 # Everything lands in WORKDIR; progress lines start with "==".
 set -uo pipefail
 PY="${PYTHON:-python3}"
@@ -60,6 +64,7 @@ stage "PyTorch eager fp16 baseline"
 cat "$W/torch-eager.json"
 
 stage "build $P level $LEVEL for each variant (concurrently)"
+if [ -n "${TIMING_CACHE:-}" ]; then mkdir -p "$W/engines" && cp "$TIMING_CACHE" "$W/engines/"; fi
 for v in $VARIANTS; do
   "${JAVA[@]}" $BENCH --onnx "$W/big-lama-$v.onnx" "${COMMON[@]}" --batches 1 --seconds 1 \
       > "$W/build-$v.json" 2> "$W/build-$v.log" &
@@ -130,29 +135,33 @@ client() {
   java -Djava.awt.headless=true -jar "$BENCH_JAR" --closed 1,6,16,32 --generated 512x512 \
        --step-duration "${STEP:-15s}" --warmup "${WARMUP:-5s}" --out "$OUT_DIR" "$@"
 }
-for mode in off adaptive; do
-  stage "lama-serve on $ENGINE_NAME, batching $mode"
+RUNS="${RUNS:-off adaptive${SHARED_GPU_MIN:+ adaptive-shared}}"
+for run in $RUNS; do
+  mode=${run%%-*}
+  opts=""
+  [ "$run" = adaptive-shared ] && opts="-Dlama.batching.shared-gpu-min-fraction=$SHARED_GPU_MIN"
+  stage "lama-serve on $ENGINE_NAME, batching $run $opts"
   launched=$(date +%s.%N)
   java --enable-native-access=ALL-UNNAMED \
        -Dlama.engine="$ENGINE_NAME" -Dlama.model.path="$W/big-lama.onnx" -Dlama.model.cache-dir="$W/cache" \
        -Dlama.tensorrt.engine-dir="$W/engines" -Dlama.tensorrt.max-batch=$MAX -Dlama.tensorrt.opt-batch=$((MAX / 2)) \
        -Dlama.tensorrt.precision="$P" -Dlama.tensorrt.optimization-level="$LEVEL" -Dlama.batching.mode=$mode \
-       ${SERVICE_OPTS:-} -jar "$APPDIR/quarkus-run.jar" > "$OUT_DIR/server-$mode.log" 2>&1 &
+       $opts ${SERVICE_OPTS:-} -jar "$APPDIR/quarkus-run.jar" > "$OUT_DIR/server-$run.log" 2>&1 &
   pid=$!
-  ready=$(wait_ready http://127.0.0.1:8080/q/health/ready "$launched") || { echo "not ready"; tail -30 "$OUT_DIR/server-$mode.log"; }
-  echo "ready after ${ready:-?} s (launch to /q/health/ready = 200)" | tee "$OUT_DIR/ready-$mode.txt"
-  grep -E "startup phase|knee|sweep|batch +[0-9]+ " "$OUT_DIR/server-$mode.log" | head -30 | tee -a "$OUT_DIR/ready-$mode.txt"
+  ready=$(wait_ready http://127.0.0.1:8080/q/health/ready "$launched") || { echo "not ready"; tail -30 "$OUT_DIR/server-$run.log"; }
+  echo "ready after ${ready:-?} s (launch to /q/health/ready = 200)" | tee "$OUT_DIR/ready-$run.txt"
+  grep -E "startup phase|knee|sweep|batch +[0-9]+ " "$OUT_DIR/server-$run.log" | head -30 | tee -a "$OUT_DIR/ready-$run.txt"
   # CPU use while the client runs (the client shares the machine): /proc/stat's cpu line once a second
-  { while sleep 1; do echo "$(date +%s) $(head -1 /proc/stat)"; done > "$OUT_DIR/cpu-$mode.txt" & } ; sampler=$!
+  { while sleep 1; do echo "$(date +%s) $(head -1 /proc/stat)"; done > "$OUT_DIR/cpu-$run.txt" & } ; sampler=$!
   # and the batcher's metrics every 5 s, to tell the concurrency steps apart
-  "$PY" "$HERE/sample_metrics.py" http://127.0.0.1:8080/q/metrics "$OUT_DIR/metrics-series-$mode.txt" 5 &
+  "$PY" "$HERE/sample_metrics.py" http://127.0.0.1:8080/q/metrics "$OUT_DIR/metrics-series-$run.txt" 5 &
   metrics_sampler=$!
-  client --url http://127.0.0.1:8080 --api lama --label "$ENGINE_NAME-$mode"
+  client --url http://127.0.0.1:8080 --api lama --label "$ENGINE_NAME-$run"
   kill "$sampler" "$metrics_sampler" 2>/dev/null || true
   # the batcher's own view of the whole run: batch sizes, queue wait and time per batch (lama_* series)
   "$PY" -c 'import urllib.request; print(urllib.request.urlopen("http://127.0.0.1:8080/q/metrics").read().decode())' \
-    | grep -E '^lama_' > "$OUT_DIR/metrics-$mode.txt" || true
-  if [ "$mode" = adaptive ]; then
+    | grep -E '^lama_' > "$OUT_DIR/metrics-$run.txt" || true
+  if [ "$run" = adaptive ]; then
     # the same 32 clients from two client processes of 16: if the sum beats one process of 32, the client is a limit
     halves=()
     for half in a b; do
@@ -167,13 +176,20 @@ for mode in off adaptive; do
   kill "$pid"; wait "$pid"
 done
 
-stage "IOPaint-style PyTorch server (torch.fft, fp32, batch 1 per request, thread pool)"
-launched=$(date +%s.%N)
-"$PY" "$REPO/bench/iopaint-baseline/serve.py" --device cuda --port 8090 ${BASELINE_ARGS:-} > "$OUT_DIR/iopaint.log" 2>&1 &
-pid=$!
-ready=$(wait_ready http://127.0.0.1:8090/health "$launched") || { echo "baseline not ready"; tail -30 "$OUT_DIR/iopaint.log"; }
-echo "baseline ready after ${ready:-?} s"
-client --url http://127.0.0.1:8090 --api iopaint --label iopaint-style
-kill "$pid"
-java -jar "$BENCH_JAR" compare "$OUT_DIR/$ENGINE_NAME-off.json" "$OUT_DIR/$ENGINE_NAME-adaptive.json" "$OUT_DIR"/iopaint-style.json
+if [ "${SKIP_BASELINE:-0}" != 1 ]; then
+  stage "IOPaint-style PyTorch server (torch.fft, fp32, batch 1 per request, thread pool)"
+  launched=$(date +%s.%N)
+  "$PY" "$REPO/bench/iopaint-baseline/serve.py" --device cuda --port 8090 ${BASELINE_ARGS:-} > "$OUT_DIR/iopaint.log" 2>&1 &
+  pid=$!
+  ready=$(wait_ready http://127.0.0.1:8090/health "$launched") || { echo "baseline not ready"; tail -30 "$OUT_DIR/iopaint.log"; }
+  echo "baseline ready after ${ready:-?} s"
+  client --url http://127.0.0.1:8090 --api iopaint --label iopaint-style
+  kill "$pid"
+fi
+compared=()
+for run in $RUNS iopaint-style; do
+  [ "$run" = iopaint-style ] && f="$OUT_DIR/iopaint-style.json" || f="$OUT_DIR/$ENGINE_NAME-$run.json"
+  [ -f "$f" ] && compared+=("$f")
+done
+java -jar "$BENCH_JAR" compare "${compared[@]}"
 stage "done"

@@ -20,6 +20,13 @@ package io.lamaserve.batching;
  * request's slack still covers the hold plus a cap-sized batch. A lone client is never held: its request is the
  * one the forecast expects, so once it has arrived nothing more is expected.
  *
+ * <p><b>Beside a busy context.</b> Optionally ({@code lama.batching.shared-gpu-min-fraction} f > 0), while another
+ * executor runs a batch, an idle one starts only once {@code ceil(f × knee)} tiles wait, or when the oldest
+ * request's slack would no longer cover a maximum-sized batch ahead of it plus its own. Contexts of one GPU share
+ * it: a batch of one or two started beside a large one takes GPU time from it for few images, where waiting lets
+ * the queue form the next efficient batch. In a closed loop this keeps batches near the size that both fills the
+ * GPU and leaves some clients' requests computing while others are away.
+ *
  * <p><b>Order.</b> Batches take tiles round-robin across requests so a large request cannot hold back a later small
  * one.
  */
@@ -28,15 +35,22 @@ public final class AdaptivePolicy implements BatchPolicy {
     private final CostModel model;
     private final int executors;
     private final boolean holds;
+    private final double sharedGpuMinFraction;
 
     /**
-     * @param holds whether the hold rule applies; false gives a purely work-conserving policy (used by the
-     *              simulator to show what the rule buys)
+     * @param holds                whether the hold rule applies; false gives a purely work-conserving policy (used by
+     *                             the simulator to show what the rule buys)
+     * @param sharedGpuMinFraction share of the knee an idle executor waits for while another is busy; 0 = none
      */
-    public AdaptivePolicy(CostModel model, int executors, boolean holds) {
+    public AdaptivePolicy(CostModel model, int executors, boolean holds, double sharedGpuMinFraction) {
         this.model = model;
         this.executors = executors;
         this.holds = holds;
+        this.sharedGpuMinFraction = sharedGpuMinFraction;
+    }
+
+    public AdaptivePolicy(CostModel model, int executors, boolean holds) {
+        this(model, executors, holds, 0);
     }
 
     @Override
@@ -54,6 +68,16 @@ public final class AdaptivePolicy implements BatchPolicy {
     @Override
     public boolean interleavesRequests() {
         return true;
+    }
+
+    @Override
+    public boolean defersToBusyExecutors(int queuedTiles, long oldestSlackNanos, int othersBusy) {
+        if (othersBusy == 0 || sharedGpuMinFraction <= 0) {
+            return false;
+        }
+        int wanted = (int) Math.ceil(sharedGpuMinFraction * model.knee());
+        return queuedTiles < wanted
+                && oldestSlackNanos > model.latencyNanos(model.maxBatch()) + model.latencyNanos(wanted);
     }
 
     @Override

@@ -1,7 +1,5 @@
 package io.lamaserve.batching;
 
-import io.lamaserve.config.LamaConfig;
-
 /**
  * Decides how large the next batch may be, in which order it takes tiles from the queued requests and whether an
  * idle executor should briefly hold a small queue for more tiles. Policies hold no queue state;
@@ -33,10 +31,23 @@ public interface BatchPolicy {
      */
     long holdNanos(int queuedTiles, long oldestSlackNanos, long sinceCompletionNanos, double expectedArrivals);
 
+    /**
+     * Whether an idle executor should leave the queue to the executors that are busy now, until more tiles arrive
+     * or one of them finishes. Executors that are contexts of one GPU share it, so a small batch started beside a
+     * running one mostly takes GPU time from it. False by default.
+     *
+     * @param queuedTiles      tiles waiting now (at least one)
+     * @param oldestSlackNanos time left until the oldest queued request's deadline
+     * @param othersBusy       other executors running a batch now
+     */
+    default boolean defersToBusyExecutors(int queuedTiles, long oldestSlackNanos, int othersBusy) {
+        return false;
+    }
+
     /** The policy of a batching mode. */
-    static BatchPolicy forMode(LamaConfig.BatchingConfig.Mode mode, CostModel model, int executors) {
-        return switch (mode) {
-            case ADAPTIVE -> new AdaptivePolicy(model, executors, true);
+    static BatchPolicy forMode(BatchingSettings settings, CostModel model, int executors) {
+        return switch (settings.mode()) {
+            case ADAPTIVE -> new AdaptivePolicy(model, executors, true, settings.sharedGpuMinFraction());
             case OFF -> new SerialPolicy();
         };
     }

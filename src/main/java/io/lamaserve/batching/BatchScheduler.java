@@ -93,7 +93,7 @@ public class BatchScheduler {
         this.model = new CostModel(settings.effectiveMaxBatch(engine.maxBatch()), settings.kneeFraction());
         SchedulerMetrics metrics = new SchedulerMetrics(registry);
         this.core = new SchedulingCore(settings, executors, model,
-                BatchPolicy.forMode(settings.mode(), model, executors), metrics, completer, this::exclusively);
+                BatchPolicy.forMode(settings, model, executors), metrics, completer, this::exclusively);
         metrics.registerGauges(() -> read(core::queuedTiles), () -> read(() -> core.busyNanos(ticker.read())),
                 ticker, executors, model);
     }

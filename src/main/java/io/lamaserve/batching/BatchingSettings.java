@@ -13,9 +13,15 @@ import java.time.Duration;
  * @param sweepRepetitions timed runs per batch size in the startup sweep
  * @param kneeFraction     share of the best images/s that defines the knee
  * @param maxBatch         upper bound on the batch cap; 0 = the engine's maximum
+ * @param sharedGpuMinFraction share of the knee an idle executor waits for while another runs; 0 = none
  */
 public record BatchingSettings(LamaConfig.BatchingConfig.Mode mode, Duration timeout, int maxQueue,
-                               int sweepRepetitions, double kneeFraction, int maxBatch) {
+                               int sweepRepetitions, double kneeFraction, int maxBatch, double sharedGpuMinFraction) {
+
+    public BatchingSettings(LamaConfig.BatchingConfig.Mode mode, Duration timeout, int maxQueue,
+                            int sweepRepetitions, double kneeFraction, int maxBatch) {
+        this(mode, timeout, maxQueue, sweepRepetitions, kneeFraction, maxBatch, 0);
+    }
 
     public BatchingSettings {
         if (timeout.isNegative() || timeout.isZero()) {
@@ -27,6 +33,10 @@ public record BatchingSettings(LamaConfig.BatchingConfig.Mode mode, Duration tim
         if (sweepRepetitions < 1) {
             throw new IllegalArgumentException("lama.batching.sweep-repetitions must be at least 1, was " + sweepRepetitions);
         }
+        if (sharedGpuMinFraction < 0 || sharedGpuMinFraction > 1) {
+            throw new IllegalArgumentException("lama.batching.shared-gpu-min-fraction must be within 0..1, was "
+                    + sharedGpuMinFraction);
+        }
         if (maxBatch < 0) {
             throw new IllegalArgumentException("lama.batching.max-batch must be positive, was " + maxBatch);
         }
@@ -34,7 +44,7 @@ public record BatchingSettings(LamaConfig.BatchingConfig.Mode mode, Duration tim
 
     public static BatchingSettings from(LamaConfig.BatchingConfig config) {
         return new BatchingSettings(config.mode(), config.timeout(), config.maxQueue(), config.sweepRepetitions(),
-                config.kneeFraction(), config.maxBatch().orElse(0));
+                config.kneeFraction(), config.maxBatch().orElse(0), config.sharedGpuMinFraction());
     }
 
     /** The largest batch the scheduler may form on an engine that accepts {@code engineMaxBatch}. */

@@ -119,12 +119,25 @@ public final class SchedulingCore {
             holdUntil = now + hold;
             return null;
         }
+        if (policy.defersToBusyExecutors(queue.queuedTiles(), slack, othersBusy(slot))) {
+            return null; // asked again when tiles arrive or a batch completes
+        }
         int cap = Math.min(model.maxBatch(), policy.cap(queue.queuedTiles(), slack));
         List<Batch.Entry> entries = queue.take(Math.max(1, cap), policy.interleavesRequests());
         Batch batch = new Batch(slot, entries, now, now + model.latencyNanos(entries.size()));
         running[slot] = batch;
         metrics.dispatched(batch);
         return batch;
+    }
+
+    private int othersBusy(int slot) {
+        int busy = 0;
+        for (int i = 0; i < running.length; i++) {
+            if (i != slot && running[i] != null) {
+                busy++;
+            }
+        }
+        return busy;
     }
 
     /** The engine filled every output of the batch. */

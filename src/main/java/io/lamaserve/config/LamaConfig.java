@@ -145,6 +145,13 @@ public interface LamaConfig {
         OptionalInt maxBatch();
 
         /**
+         * While another execution context of the GPU runs a batch, an idle one starts only once this share of the
+         * knee is queued (or the oldest request's deadline needs it). 0 = start at once.
+         */
+        @WithDefault("0")
+        double sharedGpuMinFraction();
+
+        /**
          * Reuse the startup sweep's latency table from an earlier start with the same model, engine and hardware
          * (kept in {@link #costTableDir()}), so a restart is ready after one warm-up inference.
          */

@@ -55,4 +55,17 @@ class AdaptivePolicyTest {
         assertEquals(1, policy.cap(4, AMPLE));
         assertEquals(0, policy.holdNanos(1, AMPLE, 0, 5));
     }
+
+    @Test
+    void besideABusyExecutorWaitsForPartOfTheKneeWhenConfigured() {
+        // knee 7: with fraction 0.5 an idle executor waits for 4 tiles while another runs
+        AdaptivePolicy policy = new AdaptivePolicy(t4(), 2, true, 0.5);
+        assertEquals(true, policy.defersToBusyExecutors(3, AMPLE, 1));
+        assertEquals(false, policy.defersToBusyExecutors(4, AMPLE, 1));      // enough for a useful batch
+        assertEquals(false, policy.defersToBusyExecutors(1, AMPLE, 0));      // nobody busy: start at once
+        // the oldest request could not wait for a maximum-sized batch (16: 410 ms) plus its own (4: 125 ms)
+        assertEquals(false, policy.defersToBusyExecutors(1, 535 * MS, 1));
+        assertEquals(true, policy.defersToBusyExecutors(1, 536 * MS, 1));
+        assertEquals(false, new AdaptivePolicy(t4(), 2, true).defersToBusyExecutors(1, AMPLE, 1)); // off by default
+    }
 }

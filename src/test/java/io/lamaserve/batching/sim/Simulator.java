@@ -39,7 +39,9 @@ public final class Simulator {
 
     /** Scheduler variant under test. */
     public enum Variant {
-        OFF("off"), ADAPTIVE("adaptive"), ADAPTIVE_NO_HOLD("adaptive, no hold");
+        OFF("off"), ADAPTIVE("adaptive"), ADAPTIVE_NO_HOLD("adaptive, no hold"),
+        /** lama.batching.shared-gpu-min-fraction=0.5: beside a busy executor, wait for half the knee. */
+        ADAPTIVE_SHARED_GPU_MIN("adaptive, shared-GPU min ½ knee");
 
         final String label;
 
@@ -160,6 +162,7 @@ public final class Simulator {
             case OFF -> new SerialPolicy();
             case ADAPTIVE -> new AdaptivePolicy(model, setup.executors(), true);
             case ADAPTIVE_NO_HOLD -> new AdaptivePolicy(model, setup.executors(), false);
+            case ADAPTIVE_SHARED_GPU_MIN -> new AdaptivePolicy(model, setup.executors(), true, 0.5);
         };
         BatchingSettings settings = new BatchingSettings(mode, setup.timeout(), setup.maxQueue(), 3, 0.95, 0);
         core = new SchedulingCore(settings, setup.executors(), model, policy,
