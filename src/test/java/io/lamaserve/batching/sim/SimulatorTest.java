@@ -99,4 +99,19 @@ class SimulatorTest {
         assertEquals(78_480_000, Simulator.h200Nanos(16));
         assertEquals(Math.round((43.76 + (78.48 - 43.76) / 2) * 1e6), Simulator.h200Nanos(12));
     }
+
+    @Test
+    void waitingBesideABusyContextFormsLargerBatchesAndKeepsALoneClientFast() {
+        // clients with a steady turnaround, started together, on the H200 model (two contexts sharing the GPU)
+        ClosedLoop clients = new ClosedLoop(32, Duration.ofMillis(58), 0.2, Duration.ZERO);
+        Result adaptive = Simulator.run(Simulator.h200Setup(), Variant.ADAPTIVE, clients);
+        Result waiting = Simulator.run(Simulator.h200Setup(), Variant.ADAPTIVE_SHARED_GPU_MIN, clients);
+        assertTrue(waiting.meanBatch() > 1.3 * adaptive.meanBatch(), waiting.meanBatch() + " vs " + adaptive.meanBatch());
+        assertTrue(waiting.imagesPerSecond() > 0.98 * adaptive.imagesPerSecond(),
+                waiting.imagesPerSecond() + " vs " + adaptive.imagesPerSecond());
+        // a lone client still goes straight through
+        Result alone = Simulator.run(Simulator.h200Setup(), Variant.ADAPTIVE_SHARED_GPU_MIN,
+                new ClosedLoop(1, Duration.ofMillis(58)));
+        assertEquals(Simulator.h200Nanos(1) / 1e6, alone.p99Millis(), 0.5);
+    }
 }
