@@ -20,7 +20,8 @@ import java.util.Iterator;
  * Decodes an uploaded file into an upright {@link DecodedImage}. The pixel limit is checked on the dimensions the
  * reader takes from the header, before any pixel data is decoded, so an oversized or "decompression bomb" file is
  * rejected for the cost of reading a few bytes; JPEGs with an absurd number of scans are refused the same way
- * ({@link JpegScans}). GIF and TIFF inputs give their first frame.
+ * ({@link JpegScans}). GIF and TIFF inputs give their first frame. Common PNGs are decoded by {@link PngReader},
+ * everything else by ImageIO.
  */
 final class ImageDecoder {
 
@@ -62,12 +63,15 @@ final class ImageDecoder {
          */
         DecodedImage decode() {
             try {
-                ImageReadParam param = reader.getDefaultReadParam();
-                TruncationWarnings truncation = new TruncationWarnings();
-                reader.addIIOReadWarningListener(truncation);
-                BufferedImage image = reader.read(0, param);
-                truncation.check(role, format);
-                PixelRaster raster = RasterExtractor.extract(image);
+                PixelRaster raster = format == ImageFormat.PNG ? PngReader.read(bytes) : null;
+                if (raster == null) {
+                    ImageReadParam param = reader.getDefaultReadParam();
+                    TruncationWarnings truncation = new TruncationWarnings();
+                    reader.addIIOReadWarningListener(truncation);
+                    BufferedImage image = reader.read(0, param);
+                    truncation.check(role, format);
+                    raster = RasterExtractor.extract(image);
+                }
                 int orientation = ExifOrientation.read(format, bytes);
                 return new DecodedImage(ExifOrientation.apply(raster, orientation), format, orientation);
             } catch (IOException | RuntimeException e) {
