@@ -20,8 +20,8 @@ package io.lamaserve.batching;
  * request's slack still covers the hold plus a cap-sized batch. A lone client is never held: its request is the
  * one the forecast expects, so once it has arrived nothing more is expected.
  *
- * <p><b>Beside a busy context.</b> Optionally ({@code lama.batching.shared-gpu-min-fraction} f > 0), while another
- * executor runs a batch, an idle one starts only once {@code ceil(f × knee)} tiles wait, or when the oldest
+ * <p><b>Beside a busy context.</b> With {@code lama.batching.shared-gpu-min-fraction} f > 0 (0.5 by default), while
+ * another executor runs a batch, an idle one starts only once {@code ceil(f × knee)} tiles wait, or when the oldest
  * request's slack would no longer cover a maximum-sized batch ahead of it plus its own. Contexts of one GPU share
  * it: a batch of one or two started beside a large one takes GPU time from it for few images, where waiting lets
  * the queue form the next efficient batch. In a closed loop this keeps batches near the size that both fills the
