@@ -4,7 +4,7 @@ import io.lamaserve.batching.RejectedException;
 import io.lamaserve.engine.EngineException;
 import io.lamaserve.imaging.HdStrategy;
 import io.lamaserve.imaging.RegionOptions;
-import io.smallrye.common.annotation.RunOnVirtualThread;
+import io.smallrye.common.annotation.NonBlocking;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.ws.rs.Consumes;
@@ -25,6 +25,7 @@ import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** IOPaint's HTTP API, as far as a LaMa client uses it: IOPaint's web app and scripts work against this unchanged. */
@@ -38,17 +39,20 @@ public class IopaintResource {
 
     private final InpaintService service;
     private final ServerDescription description;
+    private final RequestWorkers workers;
 
-    IopaintResource(InpaintService service, ServerDescription description) {
+    IopaintResource(InpaintService service, ServerDescription description, RequestWorkers workers) {
         this.service = service;
         this.description = description;
+        this.workers = workers;
     }
 
     @POST
     @Path("/inpaint")
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces({"image/png", "image/jpeg", MediaType.APPLICATION_JSON})
-    @RunOnVirtualThread
+    // the body is read and parsed on the I/O thread, then the request moves to a virtual thread (see RequestWorkers)
+    @NonBlocking
     @Operation(summary = "Inpaint the masked area (IOPaint's request and response)",
             description = "JSON in, raw image bytes out: the answer is the image itself (not JSON), in the input's format "
                     + "(PNG or JPEG; PNG for other inputs). The mask is white (255) where the image is to be filled.")
@@ -58,12 +62,17 @@ public class IopaintResource {
                     schema = @Schema(type = SchemaType.INTEGER)),
             content = {@Content(mediaType = "image/png", schema = @Schema(type = SchemaType.STRING, format = "binary")),
                     @Content(mediaType = "image/jpeg", schema = @Schema(type = SchemaType.STRING, format = "binary"))})
-    public Response inpaint(IopaintInpaintRequest request,
+    public CompletionStage<Response> inpaint(IopaintInpaintRequest request,
                             @Parameter(description = "Seconds the client will wait at most (shortens the server's deadline)")
                             @HeaderParam(ClientDeadline.HEADER) String timeout,
                             @Context HttpServerRequest http,
-                            @Context RoutingContext routing) throws RejectedException, EngineException {
+                            @Context RoutingContext routing) {
         long receivedNanos = RequestArrival.receivedNanos(routing);
+        return workers.run(() -> answer(request, timeout, http, receivedNanos));
+    }
+
+    private Response answer(IopaintInpaintRequest request, String timeout, HttpServerRequest http, long receivedNanos)
+            throws RejectedException, EngineException {
         if (request == null) {
             throw new BadRequestException("request body: expected a JSON object with image and mask");
         }
