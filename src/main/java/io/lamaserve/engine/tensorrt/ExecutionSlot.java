@@ -51,6 +51,9 @@ final class ExecutionSlot implements AutoCloseable {
     private FloatPointer[] pinnedImageAt;
     private FloatPointer[] pinnedMaskAt;
     private FloatPointer[] pinnedOutputAt;
+    // input shapes per batch size, made once and freed in close(): a shape change allocates nothing
+    private final Dims4[] imageShapes;
+    private final Dims4[] maskShapes;
 
     private CUstream_st stream;
     private IExecutionContext context;
@@ -68,6 +71,12 @@ final class ExecutionSlot implements AutoCloseable {
         this.useGraphs = useGraphs;
         this.imageFloats = 3L * tile * tile;
         this.maskFloats = (long) tile * tile;
+        this.imageShapes = new Dims4[maxBatch + 1];
+        this.maskShapes = new Dims4[maxBatch + 1];
+        for (int n = 1; n <= maxBatch; n++) {
+            imageShapes[n] = new Dims4(n, 3, tile, tile);
+            maskShapes[n] = new Dims4(n, 1, tile, tile);
+        }
         try {
             long imageBytes = 4 * imageFloats * maxBatch;
             long maskBytes = 4 * maskFloats * maxBatch;
@@ -173,8 +182,8 @@ final class ExecutionSlot implements AutoCloseable {
 
     private void setShape(int n) {
         if (shapeBatch != n) {
-            boolean ok = context.setInputShape(ModelContract.IMAGE, new Dims4(n, 3, tile, tile))
-                    & context.setInputShape(ModelContract.MASK, new Dims4(n, 1, tile, tile));
+            boolean ok = context.setInputShape(ModelContract.IMAGE, imageShapes[n])
+                    & context.setInputShape(ModelContract.MASK, maskShapes[n]);
             if (!ok) {
                 throw new IllegalStateException("TensorRT rejected batch " + n + " (profile 1.." + maxBatch + "): "
                         + logger.lastError());
@@ -248,6 +257,14 @@ final class ExecutionSlot implements AutoCloseable {
     @Override
     public void close() {
         releaseContext();
+        for (Dims4[] shapes : new Dims4[][] {imageShapes, maskShapes}) {
+            for (int n = 1; n < shapes.length; n++) {
+                if (shapes[n] != null) {
+                    shapes[n].close();
+                    shapes[n] = null;
+                }
+            }
+        }
         for (Pointer device : new Pointer[] {deviceImage, deviceMask, deviceOutput}) {
             if (!device.isNull()) {
                 cudart.cudaFree(device);
