@@ -173,17 +173,9 @@ final class PngReader {
                     d[o + i] = (byte) (raw[r + i] + above[u + i]);
                 }
                 for (int i = bpp; i < stride; i++) {
-                    int a = d[o + i - bpp] & 0xFF;
-                    int b = above[u + i] & 0xFF;
-                    int c = above[u + i - bpp] & 0xFF;
-                    int pa = Math.abs(b - c);
-                    int pb = Math.abs(a - c);
-                    int pc = Math.abs(a + b - c - c);
-                    // a if pa <= pb and pa <= pc, else b if pb <= pc, else c (see PngWriter)
-                    int notA = ((pb - pa) | (pc - pa)) >> 31;
-                    int notB = (pc - pb) >> 31;
-                    int bOrC = b ^ ((b ^ c) & notB);
-                    d[o + i] = (byte) (raw[r + i] + (a ^ ((a ^ bOrC) & notA)));
+                    int predictor = Paeth.predict(d[o + i - bpp] & 0xFF, above[u + i] & 0xFF,
+                            above[u + i - bpp] & 0xFF);
+                    d[o + i] = (byte) (raw[r + i] + predictor);
                 }
             }
             default -> {

@@ -11,7 +11,7 @@ import java.util.zip.Deflater;
  *   <li><b>One filter per image.</b> A sample of rows is filtered with each of Sub, Up, Average and Paeth, and the
  *   filter with the smallest sum of absolute differences (the usual heuristic) filters every row. Choosing per row
  *   as well costs all four filters on every row for a size gain that is rarely measurable; Paeth, the best filter
- *   for most photographs, is computed without branches, since its comparisons are unpredictable on real images.</li>
+ *   for most photographs, is computed without branches ({@link Paeth}).</li>
  *   <li><b>zlib at a fast level,</b> on chunks of about 64 KB of filtered rows. For photographs, whose filtered
  *   rows rarely repeat, zlib's Huffman-only strategy is both faster and smaller than string matching; for flat
  *   graphics it is far worse. So the sample is compressed both ways first and the better strategy is used.</li>
@@ -189,17 +189,8 @@ final class PngWriter {
                     out[o + i] = (byte) (px[row + i] - above[up + i]);
                 }
                 for (int i = bpp; i < stride; i++) {
-                    int a = px[row + i - bpp] & 0xFF;
-                    int b = above[up + i] & 0xFF;
-                    int c = above[up + i - bpp] & 0xFF;
-                    int pa = Math.abs(b - c);
-                    int pb = Math.abs(a - c);
-                    int pc = Math.abs(a + b - c - c);
-                    // the predictor is a if pa <= pb and pa <= pc, else b if pb <= pc, else c; as masks, no branches
-                    int notA = ((pb - pa) | (pc - pa)) >> 31;
-                    int notB = (pc - pb) >> 31;
-                    int bOrC = b ^ ((b ^ c) & notB);
-                    int predictor = a ^ ((a ^ bOrC) & notA);
+                    int predictor = Paeth.predict(px[row + i - bpp] & 0xFF, above[up + i] & 0xFF,
+                            above[up + i - bpp] & 0xFF);
                     out[o + i] = (byte) (px[row + i] - predictor);
                 }
             }
