@@ -21,7 +21,8 @@
 # TIMING_CACHE (a TensorRT timing cache of the same card and TensorRT version, e.g. from an earlier run's
 # results, copied into the engine directory first: the build reuses its tactic timings), SHARED_GPU_MIN (e.g. 0.5:
 # one more adaptive run with lama.batching.shared-gpu-min-fraction set to it), SKIP_BASELINE=1 (no IOPaint-style
-# server), RUNS (default "off adaptive", plus adaptive-shared with SHARED_GPU_MIN). For a functional run of the script without a GPU: EXPORT_ARGS="--width 8 --blocks 2" SKIP_ENGINE=1
+# server), RUNS (default "off adaptive", plus adaptive-shared with SHARED_GPU_MIN), ALTERNATE (batch sizes the
+# offline step cycles through on one context to time a change of size between batches, default 1,2). For a functional run of the script without a GPU: EXPORT_ARGS="--width 8 --blocks 2" SKIP_ENGINE=1
 # (steps 2-4 skipped) ENGINE=onnxruntime BASELINE_ARGS="--device cpu --width 8 --blocks 2".
 # Everything lands in WORKDIR; progress lines start with "==".
 set -uo pipefail
@@ -73,9 +74,10 @@ wait
 for v in $VARIANTS; do echo "$v $(cat "$W/build-$v.json" 2>/dev/null || tail -3 "$W/build-$v.log")"; done
 
 for v in $VARIANTS; do
-  stage "$v: cached load, batch 1..32, layer profile at 16, dumps"
+  stage "$v: cached load, batch 1..32, alternating sizes, layer profile at 16, dumps"
   "${JAVA[@]}" $BENCH --onnx "$W/big-lama-$v.onnx" "${COMMON[@]}" --batches 1,2,4,8,16,32 --seconds 3 \
-      --profile 16 --dump "$W/dump-$v" > "$W/perf-$v.json" 2> "$W/perf-$v.log" || tail -20 "$W/perf-$v.log"
+      --alternate "${ALTERNATE:-1,2}" --profile 16 --dump "$W/dump-$v" > "$W/perf-$v.json" 2> "$W/perf-$v.log" \
+      || tail -20 "$W/perf-$v.log"
   "$PY" - "$W/perf-$v.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -83,6 +85,8 @@ print("ready_s", d["ready_s"], "from_cache", d["from_cache"], d["plan"])
 for r in d["results"]:
     print(f"  batch {r['batch']:>2}  p50 {r['p50_ms']:8.2f} ms  {r['all_contexts_img_s']:7.1f} img/s (all contexts)")
 print("  profile ms/run at batch", d.get("profile_batch"), d.get("profile_ms_per_run"))
+if "alternating" in d:
+    print("  sizes changing every batch", d["alternating"]["sizes"], "p50 ms", d["alternating"]["p50_ms"])
 PY
 done
 

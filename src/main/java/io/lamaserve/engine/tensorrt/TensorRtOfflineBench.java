@@ -27,7 +27,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Offline measurement of the TensorRT engine without HTTP: startup (build or cached load), latency per batch size
  * on one context, throughput with every context busy, and optional dumps of inputs and outputs for comparing with
- * ONNX Runtime. Prints one JSON document on stdout.
+ * ONNX Runtime; {@code --alternate 1,2} adds the latency of batches whose size changes from one to the next. Prints
+ * one JSON document on stdout.
  *
  * <pre>
  * java -cp ... io.lamaserve.engine.tensorrt.TensorRtOfflineBench --onnx big-lama.onnx --engine-dir engines \
@@ -95,9 +96,50 @@ public final class TensorRtOfflineBench {
                 }
                 json.append(json.charAt(json.length() - 1) == '[' ? "" : ",").append(measure(engine, batches[i], seconds));
             }
-            json.append("]}");
+            json.append("]");
+            if (options.containsKey("alternate")) {
+                int[] sizes = Arrays.stream(options.get("alternate").split(",")).mapToInt(Integer::parseInt).toArray();
+                json.append(",\"alternating\":").append(alternating(engine, sizes, seconds));
+            }
+            json.append("}");
         }
         System.out.println(json);
+    }
+
+    /**
+     * Latency on one context when consecutive batches change size, cycling through {@code sizes}: the p50 per size,
+     * to set beside the same sizes run one after another. The service changes a context's batch size from batch to
+     * batch; the startup sweep, like {@link #measure}, times one size at a time.
+     */
+    static String alternating(InpaintEngine engine, int[] sizes, double seconds) throws Exception {
+        List<TileBatch> inputs = new ArrayList<>();
+        List<List<Double>> latencies = new ArrayList<>();
+        for (int size : sizes) {
+            if (size < 1 || size > engine.maxBatch()) {
+                throw new IllegalArgumentException("--alternate: batch " + size + " outside 1.." + engine.maxBatch());
+            }
+            inputs.add(randomBatch(size, engine.tileSize(), 2000 + size));
+            latencies.add(new ArrayList<>());
+        }
+        for (int warm = 0; warm < 2 * sizes.length; warm++) {
+            engine.infer(0, inputs.get(warm % sizes.length));
+        }
+        long until = System.nanoTime() + (long) (seconds * 1e9);
+        for (int i = 0; System.nanoTime() < until || latencies.getLast().size() < 5; i++) {
+            int k = i % sizes.length;
+            long t0 = System.nanoTime();
+            engine.infer(0, inputs.get(k));
+            latencies.get(k).add((System.nanoTime() - t0) / 1e6);
+        }
+        StringBuilder json = new StringBuilder("{\"sizes\":").append(Arrays.toString(sizes).replace(" ", ""))
+                .append(",\"p50_ms\":[");
+        for (int k = 0; k < sizes.length; k++) {
+            List<Double> sorted = latencies.get(k).stream().sorted().toList();
+            double p50 = sorted.get(sorted.size() / 2);
+            System.err.printf(Locale.ROOT, "alternating %s: batch %d p50 %.2f ms%n", Arrays.toString(sizes), sizes[k], p50);
+            json.append(k == 0 ? "" : ",").append(String.format(Locale.ROOT, "%.3f", p50));
+        }
+        return json.append("],\"samples\":").append(latencies.getFirst().size()).append("}").toString();
     }
 
     /** Latency on one context (median, p90 of sequential calls), then throughput with all contexts busy. */
