@@ -96,13 +96,25 @@ public final class Simulator {
      * @param warmUp    simulated time before measuring
      * @param sharing   how much slower each batch runs for each other batch running at the same time: contexts of one
      *                  GPU share its SMs (0 = independent devices; the H200 measured 0.5)
+     * @param shapeChangeNanos extra time of a batch whose size differs from the previous batch on the same executor
+     *                  (TensorRT sets a context up again for a new input shape; the H200 measured about 4 ms)
      */
     public record Setup(IntToLongFunction curve, int maxBatch, int executors, Duration timeout, int maxQueue,
-                        Duration duration, Duration warmUp, long seed, double sharing) {
+                        Duration duration, Duration warmUp, long seed, double sharing, long shapeChangeNanos) {
+
+        public Setup(IntToLongFunction curve, int maxBatch, int executors, Duration timeout, int maxQueue,
+                     Duration duration, Duration warmUp, long seed, double sharing) {
+            this(curve, maxBatch, executors, timeout, maxQueue, duration, warmUp, seed, sharing, 0);
+        }
 
         public Setup(IntToLongFunction curve, int maxBatch, int executors, Duration timeout, int maxQueue,
                      Duration duration, Duration warmUp, long seed) {
-            this(curve, maxBatch, executors, timeout, maxQueue, duration, warmUp, seed, 0);
+            this(curve, maxBatch, executors, timeout, maxQueue, duration, warmUp, seed, 0, 0);
+        }
+
+        /** The same setup with another shape-change cost. */
+        public Setup withShapeChange(long nanos) {
+            return new Setup(curve, maxBatch, executors, timeout, maxQueue, duration, warmUp, seed, sharing, nanos);
         }
     }
 
@@ -296,10 +308,16 @@ public final class Simulator {
 
     private final List<GpuJob> onGpu = new ArrayList<>();
     private long gpuUpdatedAt;
+    private final java.util.Map<Integer, Integer> lastSize = new java.util.HashMap<>();
 
     private void startOnGpu(int slot, Batch batch) {
         advanceGpu();
-        onGpu.add(new GpuJob(slot, batch, setup.curve().applyAsLong(batch.size())));
+        Integer previous = lastSize.put(slot, batch.size());
+        long work = setup.curve().applyAsLong(batch.size());
+        if (previous != null && previous != batch.size()) {
+            work += setup.shapeChangeNanos();
+        }
+        onGpu.add(new GpuJob(slot, batch, work));
         replanGpu();
     }
 
@@ -368,11 +386,13 @@ public final class Simulator {
     /**
      * The NVIDIA H200 of docs/tensorrt.md ("Through HTTP"): the batch latencies its startup sweep measured on one
      * context (linear between the measured sizes), 2 contexts that slow each other down by 50 % while both run
-     * (batching off served 110 images/s at 32 clients: 2 / (12.10 ms × 1.5)), max batch 32.
+     * (batching off served 110 images/s at 32 clients: 2 / (12.10 ms × 1.5)), 4 ms more for a batch whose size
+     * differs from the context's previous one (alternating 1 and 2: 16.13 / 20.21 ms against 12.56 / 16.06 ms),
+     * max batch 32.
      */
     public static Setup h200Setup() {
         return new Setup(Simulator::h200Nanos, 32, 2, Duration.ofSeconds(30), 64, Duration.ofSeconds(120),
-                Duration.ofSeconds(5), 42, 0.5);
+                Duration.ofSeconds(5), 42, 0.5, 4_000_000L);
     }
 
     private static final int[] H200_SIZES = {1, 2, 4, 8, 16, 32};
