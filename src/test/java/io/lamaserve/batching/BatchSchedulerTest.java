@@ -91,6 +91,40 @@ class BatchSchedulerTest {
     }
 
     @Test
+    void besideABusyExecutorALoneTileWaitsForCompanyOrForTheCompletion() throws Exception {
+        // two executors, lama.batching.shared-gpu-min-fraction 0.5 of the knee (7): 4 tiles
+        engine = new CurveEngine(CostCurves.T4, 16, 2, ticker);
+        scheduler = new BatchScheduler(engine, new BatchingSettings(Mode.ADAPTIVE, Duration.ofSeconds(30), 64, 3, 0.95,
+                0, 0.5), ticker, registry, Runnable::run);
+        scheduler.start();
+        engine.gate();
+        InferenceTicket first = occupyExecutor();
+        InferenceTicket lone = scheduler.submit(tiles(1), null);
+        engine.assertNoStart(); // the other executor leaves a single tile to the busy one
+        List<InferenceTicket> company = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            company.add(scheduler.submit(tiles(1), null));
+        }
+        assertEquals(4, engine.awaitStart().size()); // half the knee is queued: it starts
+        engine.release();
+        engine.release();
+        await(first.completion());
+        await(lone.completion());
+        for (InferenceTicket ticket : company) {
+            await(ticket.completion());
+        }
+
+        InferenceTicket busy = occupyExecutor();
+        InferenceTicket alone = scheduler.submit(tiles(1), null);
+        engine.assertNoStart();
+        engine.release(); // the busy executor finishes: nobody is busy, so the single tile goes at once
+        assertEquals(1, engine.awaitStart().size());
+        engine.release();
+        await(busy.completion());
+        await(alone.completion());
+    }
+
+    @Test
     void batchesGrowToTheKneeUnderLoad() throws Exception {
         startScheduler(Mode.ADAPTIVE, 64, 1, true);
         InferenceTicket first = occupyExecutor();
