@@ -76,6 +76,8 @@ public final class AdaptivePolicy implements BatchPolicy {
             return false;
         }
         int wanted = (int) Math.ceil(sharedGpuMinFraction * model.knee());
+        // the slack must cover the busy executor's batch (at most a maximum-sized one) and then its own: a deferred
+        // request is taken at the latest when that batch completes, so it needs no timer of its own
         return queuedTiles < wanted
                 && oldestSlackNanos > model.latencyNanos(model.maxBatch()) + model.latencyNanos(wanted);
     }
