@@ -2,13 +2,8 @@ package io.lamaserve.imaging;
 
 import org.junit.jupiter.api.Test;
 
-import javax.imageio.IIOImage;
-import javax.imageio.ImageIO;
 import javax.imageio.ImageWriteParam;
-import javax.imageio.ImageWriter;
-import javax.imageio.stream.MemoryCacheImageOutputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -17,19 +12,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class JpegScansTest {
 
     @Test
-    void baselineHasOneScanAndProgressiveSeveral() throws IOException {
+    void baselineHasOneScanAndProgressiveSeveral() {
         assertEquals(1, JpegScans.count(TestImages.jpeg(TestImages.noise(64, 64, 1), 0.9f)));
-        ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (MemoryCacheImageOutputStream out = new MemoryCacheImageOutputStream(bytes)) {
-            writer.setOutput(out);
-            ImageWriteParam param = writer.getDefaultWriteParam();
-            param.setProgressiveMode(ImageWriteParam.MODE_DEFAULT);
-            writer.write(null, new IIOImage(TestImages.noise(64, 64, 2), null, null), param);
-        } finally {
-            writer.dispose();
-        }
-        byte[] progressive = bytes.toByteArray();
+        byte[] progressive = TestImages.write(TestImages.noise(64, 64, 2), "jpeg",
+                param -> param.setProgressiveMode(ImageWriteParam.MODE_DEFAULT));
         int scans = JpegScans.count(progressive);
         assertTrue(scans > 1 && scans <= JpegScans.MAX_SCANS, scans + " scans");
         assertEquals(64, ImageDecoder.decode("image", progressive, ImageLimits.DEFAULT).width());
