@@ -35,13 +35,16 @@ final class PngWriter {
     }
 
     static byte[] write(PixelRaster raster, int deflateLevel) {
-        int stride = raster.width() * raster.channels();
-        return write(raster, deflateLevel,
-                chooseFilter(raster.pixels(), raster.height(), stride, raster.channels(), new byte[stride]));
+        return write(raster, deflateLevel, sample(raster, SUB, UP, AVERAGE, PAETH));
     }
 
     /** As {@link #write(PixelRaster, int)} with the given filter type for every row. */
     static byte[] write(PixelRaster raster, int deflateLevel, int filter) {
+        return write(raster, deflateLevel, sample(raster, filter));
+    }
+
+    private static byte[] write(PixelRaster raster, int deflateLevel, Sample sample) {
+        int filter = sample.filter();
         int w = raster.width();
         int h = raster.height();
         int c = raster.channels();
@@ -57,7 +60,7 @@ final class PngWriter {
         int rowsPerChunk = Math.max(1, INPUT_CHUNK / (stride + 1));
         byte[] filtered = new byte[Math.min(h, rowsPerChunk) * (stride + 1)];
         Deflater deflater = new Deflater(deflateLevel);
-        deflater.setStrategy(strategyFor(pixels, h, stride, c, filter, deflateLevel, zeros));
+        deflater.setStrategy(strategyFor(sample.rows(), deflateLevel));
         byte[] compressed = new byte[IDAT_CHUNK];
         int pending = 0;
         try {
@@ -85,29 +88,42 @@ final class PngWriter {
         return out.toByteArray();
     }
 
+    /** A sample of the image's rows, filtered with the filter chosen for the image. */
+    record Sample(int filter, byte[] rows) {
+    }
+
     /**
-     * The filter whose output over a sample of rows has the smallest sum of absolute values (as signed bytes); of
-     * equal sums, the cheaper filter.
+     * Rows spread over the image, filtered with each candidate; keeps the candidate whose output has the smallest
+     * sum of absolute values (as signed bytes), of equal sums the earlier (cheaper) one.
      */
-    static int chooseFilter(byte[] pixels, int h, int stride, int bpp, byte[] zeros) {
+    static Sample sample(PixelRaster raster, int... candidates) {
+        int h = raster.height();
+        int bpp = raster.channels();
+        int stride = raster.width() * bpp;
+        byte[] zeros = new byte[stride];
         int rows = Math.min(Math.max(1, h - 1), SAMPLE_ROWS);
-        byte[] scratch = new byte[stride + 1];
-        int best = SUB;
+        byte[] best = new byte[rows * (stride + 1)];
+        byte[] trial = new byte[best.length];
+        int bestFilter = candidates[0];
         long bestSum = Long.MAX_VALUE;
-        for (int filter : new int[] {SUB, UP, AVERAGE, PAETH}) {
+        for (int filter : candidates) {
             long sum = 0;
             for (int k = 0; k < rows; k++) {
-                filterRow(filter, pixels, sampleRow(k, rows, h), stride, bpp, zeros, scratch, 0);
-                for (int i = 1; i <= stride; i++) {
-                    sum += Math.abs(scratch[i]);
+                int at = k * (stride + 1);
+                filterRow(filter, raster.pixels(), sampleRow(k, rows, h), stride, bpp, zeros, trial, at);
+                for (int i = at + 1; i <= at + stride; i++) {
+                    sum += Math.abs(trial[i]);
                 }
             }
             if (sum < bestSum) {
-                best = filter;
+                byte[] kept = best;
+                best = trial;
+                trial = kept;
+                bestFilter = filter;
                 bestSum = sum;
             }
         }
-        return best;
+        return new Sample(bestFilter, best);
     }
 
     /** Rows spread over the image; the first row, which has no row above it, only for a one-row image. */
@@ -115,15 +131,10 @@ final class PngWriter {
         return h == 1 ? 0 : 1 + (int) ((long) k * (h - 1) / rows);
     }
 
-    /** Huffman-only when it compresses a sample of filtered rows at least about as well as the level's default. */
-    private static int strategyFor(byte[] pixels, int h, int stride, int bpp, int filter, int level, byte[] zeros) {
-        int rows = Math.min(Math.max(1, h - 1), SAMPLE_ROWS);
-        byte[] data = new byte[rows * (stride + 1)];
-        for (int k = 0; k < rows; k++) {
-            filterRow(filter, pixels, sampleRow(k, rows, h), stride, bpp, zeros, data, k * (stride + 1));
-        }
-        long matched = compressedSize(data, level, Deflater.DEFAULT_STRATEGY);
-        long huffman = compressedSize(data, level, Deflater.HUFFMAN_ONLY);
+    /** Huffman-only when it compresses the filtered sample rows at least about as well as the level's default. */
+    private static int strategyFor(byte[] sampleRows, int level) {
+        long matched = compressedSize(sampleRows, level, Deflater.DEFAULT_STRATEGY);
+        long huffman = compressedSize(sampleRows, level, Deflater.HUFFMAN_ONLY);
         return huffman <= matched + matched / 50 ? Deflater.HUFFMAN_ONLY : Deflater.DEFAULT_STRATEGY;
     }
 
