@@ -70,10 +70,11 @@ public class BinaryInpaintResource {
                             @HeaderParam(ClientDeadline.HEADER) String timeout,
                             @Context HttpServerRequest http,
                             @Context RoutingContext routing) {
-        return workers.run(() -> answer(body, contentType, timeout, http, routing));
+        ClientConnection connection = new ClientConnection();
+        return connection.follow(workers.run(() -> answer(body, contentType, timeout, connection, routing)), http);
     }
 
-    private Response answer(byte[] body, String contentType, String timeout, HttpServerRequest http,
+    private Response answer(byte[] body, String contentType, String timeout, ClientConnection connection,
                             RoutingContext routing) throws RejectedException, EngineException {
         FormParts form = FormParts.parse(contentType, body);
         long receivedNanos = RequestArrival.receivedNanos(routing);
@@ -84,7 +85,7 @@ public class BinaryInpaintResource {
                 defaults.cropTriggerSize(), defaults.cropMargin(), defaults.resizeLimit(), defaults.keepUnmaskedArea());
         InpaintService.Result result = service.inpaint(new InpaintService.Call(file(form, "image"), file(form, "mask"),
                         regions, outputFormat(text(form, "format")), quality(text(form, "quality")), ClientDeadline.parse(timeout)),
-                ClientConnection.onClose(http));
+                connection);
         return result.response(receivedNanos).build();
     }
 

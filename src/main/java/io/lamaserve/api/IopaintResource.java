@@ -68,10 +68,12 @@ public class IopaintResource {
                             @Context HttpServerRequest http,
                             @Context RoutingContext routing) {
         long receivedNanos = RequestArrival.receivedNanos(routing);
-        return workers.run(() -> answer(request, timeout, http, receivedNanos));
+        ClientConnection connection = new ClientConnection();
+        return connection.follow(workers.run(() -> answer(request, timeout, connection, receivedNanos)), http);
     }
 
-    private Response answer(IopaintInpaintRequest request, String timeout, HttpServerRequest http, long receivedNanos)
+    private Response answer(IopaintInpaintRequest request, String timeout, ClientConnection connection,
+                            long receivedNanos)
             throws RejectedException, EngineException {
         if (request == null) {
             throw new BadRequestException("request body: expected a JSON object with image and mask");
@@ -89,7 +91,7 @@ public class IopaintResource {
                 : request.seed() == -1 ? ThreadLocalRandom.current().nextLong(1, 100_000_000) : request.seed();
         InpaintService.Result result = service.inpaint(
                 new InpaintService.Call(image, mask, regions, null, IOPAINT_QUALITY, ClientDeadline.parse(timeout)),
-                ClientConnection.onClose(http));
+                connection);
         return result.response(receivedNanos).header("X-Seed", Long.toString(seed)).build();
     }
 

@@ -4,7 +4,6 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -20,7 +19,7 @@ class RequestWorkers {
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
 
     /** Runs {@code work} on a new virtual thread; its exception, unwrapped, fails the stage (and is mapped as usual). */
-    <T> CompletionStage<T> run(Work<T> work) {
+    <T> CompletableFuture<T> run(Work<T> work) {
         CompletableFuture<T> answer = new CompletableFuture<>();
         threads.execute(() -> {
             try {
