@@ -21,11 +21,13 @@ package io.lamaserve.batching;
  * one the forecast expects, so once it has arrived nothing more is expected.
  *
  * <p><b>Beside a busy context.</b> With {@code lama.batching.shared-gpu-min-fraction} f > 0 (0.5 by default), while
- * another executor runs a batch, an idle one starts only once {@code ceil(f × knee)} tiles wait, or when the oldest
- * request's slack would no longer cover a maximum-sized batch ahead of it plus its own. Contexts of one GPU share
- * it: a batch of one or two started beside a large one takes GPU time from it for few images, where waiting lets
- * the queue form the next efficient batch. In a closed loop this keeps batches near the size that both fills the
- * GPU and leaves some clients' requests computing while others are away.
+ * another executor runs a batch of {@code b} tiles, an idle one starts only once {@code min(b, ceil(f × knee))}
+ * tiles wait, or when the oldest request's slack would no longer cover a maximum-sized batch ahead of it plus its
+ * own. Contexts of one GPU share it: a batch of one or two started beside a large one takes GPU time from it for
+ * few images, where waiting lets the queue form the next efficient batch. Matching the busy batch keeps the rule out
+ * of the way at low load (beside a batch of one, nothing waits) and keeps the contexts on similar batch sizes, so
+ * they change shape less often (each change costs TensorRT a few milliseconds). In a closed loop this keeps batches
+ * near the size that both fills the GPU and leaves some clients' requests computing while others are away.
  *
  * <p><b>Order.</b> Batches take tiles round-robin across requests so a large request cannot hold back a later small
  * one.
@@ -40,7 +42,7 @@ public final class AdaptivePolicy implements BatchPolicy {
     /**
      * @param holds                whether the hold rule applies; false gives a purely work-conserving policy (used by
      *                             the simulator to show what the rule buys)
-     * @param sharedGpuMinFraction share of the knee an idle executor waits for while another is busy; 0 = none
+     * @param sharedGpuMinFraction share of the knee an idle executor waits for at most while another is busy; 0 = none
      */
     public AdaptivePolicy(CostModel model, int executors, boolean holds, double sharedGpuMinFraction) {
         this.model = model;
@@ -71,11 +73,11 @@ public final class AdaptivePolicy implements BatchPolicy {
     }
 
     @Override
-    public boolean defersToBusyExecutors(int queuedTiles, long oldestSlackNanos, int othersBusy) {
-        if (othersBusy == 0 || sharedGpuMinFraction <= 0) {
+    public boolean defersToBusyExecutors(int queuedTiles, long oldestSlackNanos, int largestOtherBatch) {
+        if (largestOtherBatch == 0 || sharedGpuMinFraction <= 0) {
             return false;
         }
-        int wanted = (int) Math.ceil(sharedGpuMinFraction * model.knee());
+        int wanted = Math.min(largestOtherBatch, (int) Math.ceil(sharedGpuMinFraction * model.knee()));
         // the slack must cover the busy executor's batch (at most a maximum-sized one) and then its own: a deferred
         // request is taken at the latest when that batch completes, so it needs no timer of its own
         return queuedTiles < wanted

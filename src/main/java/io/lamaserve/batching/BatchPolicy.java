@@ -36,11 +36,11 @@ public interface BatchPolicy {
      * or one of them finishes. Executors that are contexts of one GPU share it, so a small batch started beside a
      * running one mostly takes GPU time from it. False by default.
      *
-     * @param queuedTiles      tiles waiting now (at least one)
-     * @param oldestSlackNanos time left until the oldest queued request's deadline
-     * @param othersBusy       other executors running a batch now
+     * @param queuedTiles       tiles waiting now (at least one)
+     * @param oldestSlackNanos  time left until the oldest queued request's deadline
+     * @param largestOtherBatch tiles in the largest batch other executors are running now; 0 when none runs
      */
-    default boolean defersToBusyExecutors(int queuedTiles, long oldestSlackNanos, int othersBusy) {
+    default boolean defersToBusyExecutors(int queuedTiles, long oldestSlackNanos, int largestOtherBatch) {
         return false;
     }
 

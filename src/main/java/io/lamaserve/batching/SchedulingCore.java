@@ -119,7 +119,7 @@ public final class SchedulingCore {
             holdUntil = now + hold;
             return null;
         }
-        if (policy.defersToBusyExecutors(queue.queuedTiles(), slack, othersBusy(slot))) {
+        if (policy.defersToBusyExecutors(queue.queuedTiles(), slack, largestOtherBatch(slot))) {
             return null; // asked again when tiles arrive or a batch completes
         }
         int cap = Math.min(model.maxBatch(), policy.cap(queue.queuedTiles(), slack));
@@ -130,14 +130,14 @@ public final class SchedulingCore {
         return batch;
     }
 
-    private int othersBusy(int slot) {
-        int busy = 0;
+    private int largestOtherBatch(int slot) {
+        int largest = 0;
         for (int i = 0; i < running.length; i++) {
             if (i != slot && running[i] != null) {
-                busy++;
+                largest = Math.max(largest, running[i].size());
             }
         }
-        return busy;
+        return largest;
     }
 
     /** The engine filled every output of the batch. */

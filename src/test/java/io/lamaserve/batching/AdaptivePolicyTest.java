@@ -58,14 +58,24 @@ class AdaptivePolicyTest {
 
     @Test
     void besideABusyExecutorWaitsForPartOfTheKneeWhenConfigured() {
-        // knee 7: with fraction 0.5 an idle executor waits for 4 tiles while another runs
+        // knee 7: with fraction 0.5 an idle executor waits for 4 tiles while another runs a batch of 4 or more
         AdaptivePolicy policy = new AdaptivePolicy(t4(), 2, true, 0.5);
-        assertEquals(true, policy.defersToBusyExecutors(3, AMPLE, 1));
-        assertEquals(false, policy.defersToBusyExecutors(4, AMPLE, 1));      // enough for a useful batch
+        assertEquals(true, policy.defersToBusyExecutors(3, AMPLE, 12));
+        assertEquals(false, policy.defersToBusyExecutors(4, AMPLE, 12));     // enough for a useful batch
         assertEquals(false, policy.defersToBusyExecutors(1, AMPLE, 0));      // nobody busy: start at once
         // the oldest request could not wait for a maximum-sized batch (16: 410 ms) plus its own (4: 125 ms)
-        assertEquals(false, policy.defersToBusyExecutors(1, 535 * MS, 1));
-        assertEquals(true, policy.defersToBusyExecutors(1, 536 * MS, 1));
-        assertEquals(false, new AdaptivePolicy(t4(), 2, true).defersToBusyExecutors(1, AMPLE, 1)); // off by default
+        assertEquals(false, policy.defersToBusyExecutors(1, 535 * MS, 12));
+        assertEquals(true, policy.defersToBusyExecutors(1, 536 * MS, 12));
+        assertEquals(false, new AdaptivePolicy(t4(), 2, true).defersToBusyExecutors(1, AMPLE, 12)); // off by default
+    }
+
+    @Test
+    void besideASmallBusyBatchWaitsOnlyForAsManyTiles() {
+        AdaptivePolicy policy = new AdaptivePolicy(t4(), 2, true, 0.5);
+        // beside a batch of 2, two queued tiles make a batch of the same size: they start
+        assertEquals(true, policy.defersToBusyExecutors(1, AMPLE, 2));
+        assertEquals(false, policy.defersToBusyExecutors(2, AMPLE, 2));
+        // beside a batch of 1 nothing waits: at low load the rule stays out of the way
+        assertEquals(false, policy.defersToBusyExecutors(1, AMPLE, 1));
     }
 }

@@ -74,8 +74,13 @@ class BatchSchedulerTest {
 
     /** Holds one single-tile request in the engine and returns it; the queue is empty afterwards. */
     private InferenceTicket occupyExecutor() {
-        InferenceTicket ticket = scheduler.submit(tiles(1), null);
-        assertEquals(1, engine.awaitStart().size());
+        return occupyExecutor(1);
+    }
+
+    /** One request of {@code tileCount} tiles, started as one batch on an idle executor. */
+    private InferenceTicket occupyExecutor(int tileCount) {
+        InferenceTicket ticket = scheduler.submit(tiles(tileCount), null);
+        assertEquals(tileCount, engine.awaitStart().size());
         return ticket;
     }
 
@@ -92,13 +97,14 @@ class BatchSchedulerTest {
 
     @Test
     void besideABusyExecutorALoneTileWaitsForCompanyOrForTheCompletion() throws Exception {
-        // two executors, lama.batching.shared-gpu-min-fraction 0.5 of the knee (7): 4 tiles
+        // two executors, lama.batching.shared-gpu-min-fraction 0.5 of the knee (7): 4 tiles, or as many as the busy
+        // executor's batch if that is smaller
         engine = new CurveEngine(CostCurves.T4, 16, 2, ticker);
         scheduler = new BatchScheduler(engine, new BatchingSettings(Mode.ADAPTIVE, Duration.ofSeconds(30), 64, 3, 0.95,
                 0, 0.5), ticker, registry, Runnable::run);
         scheduler.start();
         engine.gate();
-        InferenceTicket first = occupyExecutor();
+        InferenceTicket first = occupyExecutor(6);
         InferenceTicket lone = scheduler.submit(tiles(1), null);
         engine.assertNoStart(); // the other executor leaves a single tile to the busy one
         List<InferenceTicket> company = new ArrayList<>();
@@ -114,7 +120,7 @@ class BatchSchedulerTest {
             await(ticket.completion());
         }
 
-        InferenceTicket busy = occupyExecutor();
+        InferenceTicket busy = occupyExecutor(6);
         InferenceTicket alone = scheduler.submit(tiles(1), null);
         engine.assertNoStart();
         engine.release(); // the busy executor finishes: nobody is busy, so the single tile goes at once
@@ -122,6 +128,14 @@ class BatchSchedulerTest {
         engine.release();
         await(busy.completion());
         await(alone.completion());
+
+        InferenceTicket small = occupyExecutor(1);
+        InferenceTicket beside = scheduler.submit(tiles(1), null);
+        assertEquals(1, engine.awaitStart().size()); // beside a batch of one, a single tile starts at once
+        engine.release();
+        engine.release();
+        await(small.completion());
+        await(beside.completion());
     }
 
     @Test

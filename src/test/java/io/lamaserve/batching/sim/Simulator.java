@@ -40,8 +40,16 @@ public final class Simulator {
     /** Scheduler variant under test. */
     public enum Variant {
         OFF("off"), ADAPTIVE("adaptive"), ADAPTIVE_NO_HOLD("adaptive, no hold"),
-        /** lama.batching.shared-gpu-min-fraction=0.5: beside a busy executor, wait for half the knee. */
-        ADAPTIVE_SHARED_GPU_MIN("adaptive, shared-GPU min ½ knee");
+        /**
+         * The first form of lama.batching.shared-gpu-min-fraction=0.5: beside a busy executor, wait for half the knee
+         * whatever the size of the busy batch. Kept to compare with the current rule.
+         */
+        ADAPTIVE_SHARED_GPU_FIXED("adaptive, beside busy: ½ knee"),
+        /**
+         * lama.batching.shared-gpu-min-fraction=0.5, the default: beside a busy executor, wait for half the knee or
+         * as many tiles as the busy batch holds, whichever is fewer.
+         */
+        ADAPTIVE_SHARED_GPU_MIN("adaptive, beside busy: min(½ knee, busy batch)");
 
         final String label;
 
@@ -156,6 +164,32 @@ public final class Simulator {
         this.random = new SplittableRandom(setup.seed());
     }
 
+    /** The policy with the busy batch's size hidden from its shared-GPU rule: it sees every busy batch as large. */
+    private static BatchPolicy ignoringBusyBatchSize(BatchPolicy policy) {
+        return new BatchPolicy() {
+            @Override
+            public int cap(int queuedTiles, long oldestSlackNanos) {
+                return policy.cap(queuedTiles, oldestSlackNanos);
+            }
+
+            @Override
+            public boolean interleavesRequests() {
+                return policy.interleavesRequests();
+            }
+
+            @Override
+            public long holdNanos(int queuedTiles, long oldestSlackNanos, long sinceCompletionNanos, double expectedArrivals) {
+                return policy.holdNanos(queuedTiles, oldestSlackNanos, sinceCompletionNanos, expectedArrivals);
+            }
+
+            @Override
+            public boolean defersToBusyExecutors(int queuedTiles, long oldestSlackNanos, int largestOtherBatch) {
+                return policy.defersToBusyExecutors(queuedTiles, oldestSlackNanos,
+                        largestOtherBatch == 0 ? 0 : Integer.MAX_VALUE);
+            }
+        };
+    }
+
     /** Runs one workload against one scheduler variant. */
     public static Result run(Setup setup, Variant variant, Workload workload) {
         return new Simulator(setup, variant, workload).simulate();
@@ -174,6 +208,7 @@ public final class Simulator {
             case OFF -> new SerialPolicy();
             case ADAPTIVE -> new AdaptivePolicy(model, setup.executors(), true);
             case ADAPTIVE_NO_HOLD -> new AdaptivePolicy(model, setup.executors(), false);
+            case ADAPTIVE_SHARED_GPU_FIXED -> ignoringBusyBatchSize(new AdaptivePolicy(model, setup.executors(), true, 0.5));
             case ADAPTIVE_SHARED_GPU_MIN -> new AdaptivePolicy(model, setup.executors(), true, 0.5);
         };
         BatchingSettings settings = new BatchingSettings(mode, setup.timeout(), setup.maxQueue(), 3, 0.95, 0);

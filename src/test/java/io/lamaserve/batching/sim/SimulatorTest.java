@@ -114,4 +114,23 @@ class SimulatorTest {
                 new ClosedLoop(1, Duration.ofMillis(58)));
         assertEquals(Simulator.h200Nanos(1) / 1e6, alone.p99Millis(), 0.5);
     }
+
+    @Test
+    void matchingTheBusyBatchWaitsLessAtModerateLoadAndAsMuchAtHighLoad() {
+        // the H200 model with the 13:34 run's turnaround; the fixed form waited for half the knee beside any batch
+        for (int clientCount : new int[]{6, 16}) {
+            ClosedLoop clients = new ClosedLoop(clientCount, Duration.ofMillis(36), 0.2, Duration.ZERO);
+            Result fixed = Simulator.run(Simulator.h200Setup(), Variant.ADAPTIVE_SHARED_GPU_FIXED, clients);
+            Result matching = Simulator.run(Simulator.h200Setup(), Variant.ADAPTIVE_SHARED_GPU_MIN, clients);
+            assertTrue(matching.imagesPerSecond() > 1.05 * fixed.imagesPerSecond(),
+                    clientCount + " clients: " + matching.imagesPerSecond() + " vs " + fixed.imagesPerSecond());
+            assertTrue(matching.p50Millis() < fixed.p50Millis(), matching.p50Millis() + " vs " + fixed.p50Millis());
+        }
+        ClosedLoop many = new ClosedLoop(32, Duration.ofMillis(36), 0.2, Duration.ZERO);
+        Result fixed = Simulator.run(Simulator.h200Setup(), Variant.ADAPTIVE_SHARED_GPU_FIXED, many);
+        Result matching = Simulator.run(Simulator.h200Setup(), Variant.ADAPTIVE_SHARED_GPU_MIN, many);
+        assertTrue(matching.imagesPerSecond() > 0.98 * fixed.imagesPerSecond(),
+                matching.imagesPerSecond() + " vs " + fixed.imagesPerSecond());
+        assertTrue(matching.meanBatch() > 10, "still batches of about half the knee or more: " + matching.meanBatch());
+    }
 }
