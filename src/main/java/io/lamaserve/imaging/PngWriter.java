@@ -1,6 +1,5 @@
 package io.lamaserve.imaging;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
@@ -15,6 +14,9 @@ import java.util.zip.Deflater;
  *   <li><b>zlib at a fast level,</b> on chunks of about 64 KB of filtered rows. For photographs, whose filtered
  *   rows rarely repeat, zlib's Huffman-only strategy is both faster and smaller than string matching; for flat
  *   graphics it is far worse. So the sample is compressed both ways first and the better strategy is used.</li>
+ *   <li><b>Bands of rows compressed in parallel</b> into one zlib stream ({@link BandedZlib}) when the image is
+ *   large enough and cores are free: filtering and deflating are most of the encoder's time, and a lone request
+ *   would otherwise leave all but one core idle while its answer is encoded.</li>
  * </ul>
  * The output is a plain, standard PNG (IHDR, IDAT chunks, IEND) without colour-space chunks, like ImageIO's.
  */
@@ -44,48 +46,69 @@ final class PngWriter {
     }
 
     private static byte[] write(PixelRaster raster, int deflateLevel, Sample sample) {
+        long filteredBytes = (long) raster.height() * (raster.width() * raster.channels() + 1);
+        return write(raster, deflateLevel, sample, BandedZlib.bandsFor(filteredBytes));
+    }
+
+    /** As {@link #write(PixelRaster, int, int)}, the rows compressed in {@code bands} bands (at most one per row). */
+    static byte[] write(PixelRaster raster, int deflateLevel, int filter, int bands) {
+        return write(raster, deflateLevel, sample(raster, filter), bands);
+    }
+
+    private static byte[] write(PixelRaster raster, int deflateLevel, Sample sample, int bands) {
         int filter = sample.filter();
         int w = raster.width();
         int h = raster.height();
         int c = raster.channels();
         int stride = w * c;
-        ByteArrayOutputStream out = new ByteArrayOutputStream(raster.pixels().length / 2 + 1024);
-        out.writeBytes(SIGNATURE);
+        int rowsPerPiece = Math.max(1, INPUT_CHUNK / (stride + 1));
+        byte[] zlib = BandedZlib.compress((index, count) -> new FilteredRows(raster, filter,
+                        (int) ((long) h * index / count), (int) ((long) h * (index + 1) / count), rowsPerPiece),
+                Math.max(1, Math.min(bands, h)), Math.min(h, rowsPerPiece) * (stride + 1), deflateLevel,
+                strategyFor(sample.rows(), deflateLevel));
+
+        int idatChunks = (zlib.length + IDAT_CHUNK - 1) / IDAT_CHUNK;
+        ByteBuffer out = ByteBuffer.allocate(SIGNATURE.length + (12 + 13) + 12 * idatChunks + zlib.length + 12);
+        out.put(SIGNATURE);
         ByteBuffer ihdr = ByteBuffer.allocate(13);
         ihdr.putInt(w).putInt(h).put((byte) 8).put((byte) (c == 4 ? 6 : 2)).put((byte) 0).put((byte) 0).put((byte) 0);
         writeChunk(out, "IHDR", ihdr.array(), 0, 13);
-
-        byte[] pixels = raster.pixels();
-        byte[] zeros = new byte[stride];
-        int rowsPerChunk = Math.max(1, INPUT_CHUNK / (stride + 1));
-        byte[] filtered = new byte[Math.min(h, rowsPerChunk) * (stride + 1)];
-        Deflater deflater = new Deflater(deflateLevel);
-        deflater.setStrategy(strategyFor(sample.rows(), deflateLevel));
-        byte[] compressed = new byte[IDAT_CHUNK];
-        int pending = 0;
-        try {
-            for (int y0 = 0; y0 < h; y0 += rowsPerChunk) {
-                int rows = Math.min(rowsPerChunk, h - y0);
-                for (int k = 0; k < rows; k++) {
-                    filterRow(filter, pixels, y0 + k, stride, c, zeros, filtered, k * (stride + 1));
-                }
-                deflater.setInput(filtered, 0, rows * (stride + 1));
-                while (!deflater.needsInput()) {
-                    pending = drain(deflater, compressed, pending, out);
-                }
-            }
-            deflater.finish();
-            while (!deflater.finished()) {
-                pending = drain(deflater, compressed, pending, out);
-            }
-            if (pending > 0) {
-                writeChunk(out, "IDAT", compressed, 0, pending);
-            }
-        } finally {
-            deflater.end();
+        for (int at = 0; at < zlib.length; at += IDAT_CHUNK) {
+            writeChunk(out, "IDAT", zlib, at, Math.min(IDAT_CHUNK, zlib.length - at));
         }
         writeChunk(out, "IEND", new byte[0], 0, 0);
-        return out.toByteArray();
+        return out.array();
+    }
+
+    /** Rows {@code from} (inclusive) to {@code to}, filtered, a few at a time: one band of the image data. */
+    private static final class FilteredRows implements BandedZlib.Band {
+        private final PixelRaster raster;
+        private final int filter;
+        private final int to;
+        private final int rowsPerPiece;
+        private final int stride;
+        private final byte[] zeros;
+        private int next;
+
+        FilteredRows(PixelRaster raster, int filter, int from, int to, int rowsPerPiece) {
+            this.raster = raster;
+            this.filter = filter;
+            this.to = to;
+            this.rowsPerPiece = rowsPerPiece;
+            this.stride = raster.width() * raster.channels();
+            this.zeros = from == 0 ? new byte[stride] : null;
+            this.next = from;
+        }
+
+        @Override
+        public int next(byte[] buffer) {
+            int rows = Math.min(rowsPerPiece, to - next);
+            for (int k = 0; k < rows; k++) {
+                filterRow(filter, raster.pixels(), next + k, stride, raster.channels(), zeros, buffer, k * (stride + 1));
+            }
+            next += rows;
+            return rows * (stride + 1);
+        }
     }
 
     /** A sample of the image's rows, filtered with the filter chosen for the image. */
@@ -154,19 +177,9 @@ final class PngWriter {
         }
     }
 
-    /** Fills the buffer; a full buffer becomes one IDAT chunk. Returns the bytes now pending in it. */
-    private static int drain(Deflater deflater, byte[] buffer, int pending, ByteArrayOutputStream out) {
-        pending += deflater.deflate(buffer, pending, buffer.length - pending);
-        if (pending == buffer.length) {
-            writeChunk(out, "IDAT", buffer, 0, pending);
-            return 0;
-        }
-        return pending;
-    }
-
     /**
      * Writes row {@code y} filtered with {@code filter} into {@code out} at {@code at}: the filter type byte, then
-     * {@code stride} filtered bytes. The row above the first is all zeros.
+     * {@code stride} filtered bytes. The row above the first is {@code zeros} (all zeros; only read for row 0).
      */
     static void filterRow(int filter, byte[] px, int y, int stride, int bpp, byte[] zeros, byte[] out, int at) {
         int row = y * stride;
@@ -209,14 +222,12 @@ final class PngWriter {
         }
     }
 
-    private static void writeChunk(ByteArrayOutputStream out, String type, byte[] data, int offset, int length) {
+    private static void writeChunk(ByteBuffer out, String type, byte[] data, int offset, int length) {
         byte[] name = {(byte) type.charAt(0), (byte) type.charAt(1), (byte) type.charAt(2), (byte) type.charAt(3)};
-        out.writeBytes(ByteBuffer.allocate(4).putInt(length).array());
-        out.writeBytes(name);
-        out.write(data, offset, length);
+        out.putInt(length).put(name).put(data, offset, length);
         CRC32 crc = new CRC32();
         crc.update(name);
         crc.update(data, offset, length);
-        out.writeBytes(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+        out.putInt((int) crc.getValue());
     }
 }
