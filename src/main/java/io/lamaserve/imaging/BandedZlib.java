@@ -138,9 +138,9 @@ final class BandedZlib {
     }
 
     private static Compressed compressBand(Band band, boolean last, int bufferBytes, int level, int strategy) {
-        Deflater deflater = new Deflater(level, true);
+        DeflaterPool deflaters = DeflaterPool.forLevel(level);
+        Deflater deflater = deflaters.take(strategy);
         try {
-            deflater.setStrategy(strategy);
             byte[] input = new byte[bufferBytes];
             byte[] output = new byte[Math.max(1 << 12, bufferBytes / 2)];
             ByteArrayOutputStream deflated = new ByteArrayOutputStream(bufferBytes);
@@ -169,7 +169,7 @@ final class BandedZlib {
             }
             return new Compressed(deflated.toByteArray(), adler.getValue(), length);
         } finally {
-            deflater.end();
+            deflaters.give(deflater);
         }
     }
 

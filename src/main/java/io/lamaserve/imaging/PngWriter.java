@@ -162,9 +162,9 @@ final class PngWriter {
     }
 
     private static long compressedSize(byte[] data, int level, int strategy) {
-        Deflater trial = new Deflater(level);
+        DeflaterPool deflaters = DeflaterPool.forLevel(level);
+        Deflater trial = deflaters.take(strategy);
         try {
-            trial.setStrategy(strategy);
             trial.setInput(data);
             trial.finish();
             byte[] sink = new byte[1 << 16];
@@ -173,7 +173,7 @@ final class PngWriter {
             }
             return trial.getBytesWritten();
         } finally {
-            trial.end();
+            deflaters.give(trial);
         }
     }
 
