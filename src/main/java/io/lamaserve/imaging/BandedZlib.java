@@ -55,10 +55,20 @@ final class BandedZlib {
      * processors shared among the streams being compressed at this moment.
      */
     static int bandsFor(long totalBytes) {
+        return bandsFor(totalBytes, Runtime.getRuntime().availableProcessors(), STREAMS_IN_PROGRESS.get());
+    }
+
+    /** {@link #bandsFor(long)} for {@code cores} processors while {@code inProgress} other streams are compressed. */
+    static int bandsFor(long totalBytes, int cores, int inProgress) {
         int bySize = (int) Math.max(1, Math.min(Integer.MAX_VALUE, totalBytes / MIN_BAND_BYTES));
-        int cores = Runtime.getRuntime().availableProcessors();
-        int share = Math.max(1, cores / Math.max(1, STREAMS_IN_PROGRESS.get()));
+        // this stream is about to join the ones in progress
+        int share = Math.max(1, cores / (inProgress + 1));
         return Math.min(bySize, share);
+    }
+
+    /** Streams being compressed now. */
+    static int streamsInProgress() {
+        return STREAMS_IN_PROGRESS.get();
     }
 
     /**

@@ -5,6 +5,8 @@ import org.junit.jupiter.api.Test;
 import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.zip.Adler32;
 import java.util.zip.DataFormatException;
 import java.util.zip.Deflater;
@@ -60,12 +62,39 @@ class BandedZlibTest {
     }
 
     @Test
-    void smallInputsStayInOneBand() {
-        assertEquals(1, BandedZlib.bandsFor(BandedZlib.MIN_BAND_BYTES - 1));
-        long huge = 1L << 40;
-        assertEquals(Math.min(Runtime.getRuntime().availableProcessors(), huge / BandedZlib.MIN_BAND_BYTES),
-                BandedZlib.bandsFor(huge));
-        assertTrue(BandedZlib.bandsFor(4L * BandedZlib.MIN_BAND_BYTES) <= 4);
+    void bandsFollowTheSizeAndTheIdleCores() {
+        int band = BandedZlib.MIN_BAND_BYTES;
+        assertEquals(1, BandedZlib.bandsFor(band - 1, 16, 0));          // too small to split
+        assertEquals(6, BandedZlib.bandsFor(6L * band + 5, 16, 0));     // one band per MIN_BAND_BYTES
+        assertEquals(16, BandedZlib.bandsFor(1L << 40, 16, 0));         // a lone stream: every core
+        assertEquals(8, BandedZlib.bandsFor(1L << 40, 16, 1));          // two streams share them
+        assertEquals(3, BandedZlib.bandsFor(1L << 40, 16, 4));
+        assertEquals(1, BandedZlib.bandsFor(1L << 40, 16, 40));         // under load: one band each
+        assertEquals(1, BandedZlib.bandsFor(1L << 40, 1, 0));
+    }
+
+    @Test
+    void aStreamCountsAsInProgressUntilItIsDone() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        int before = BandedZlib.streamsInProgress();
+        Thread other = Thread.ofPlatform().start(() -> BandedZlib.compress((index, count) -> buffer -> {
+            started.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return 0;
+        }, 1, 16, 1, Deflater.DEFAULT_STRATEGY));
+        try {
+            assertTrue(started.await(10, TimeUnit.SECONDS));
+            assertTrue(BandedZlib.streamsInProgress() >= 1, "the blocked stream is in progress");
+        } finally {
+            release.countDown();
+            other.join();
+        }
+        assertEquals(before, BandedZlib.streamsInProgress());
     }
 
     /** Band i of n: the i-th n-th of the data, handed out in pieces of at most the buffer's size. */
