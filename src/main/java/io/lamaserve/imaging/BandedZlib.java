@@ -4,11 +4,6 @@ import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinWorkerThread;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.Adler32;
 import java.util.zip.Deflater;
 
@@ -18,10 +13,7 @@ import java.util.zip.Deflater;
  * other; the stream's Adler-32 is combined from the bands' own. A band starts without the previous band's window,
  * which costs a few bytes of back-references at each boundary, and nothing with Huffman-only coding.
  *
- * <p>Bands run on a pool of their own, one thread per core, so that they never queue ahead of other parallel work
- * (the GPU executors copy tiles on the common pool). Under load the cores are busy with other requests anyway, so
- * the number of bands shrinks as more streams are compressed at once: a lone request gets every core, concurrent
- * ones share them ({@link #bandsFor}).
+ * <p>The bands share the cores with other encodings through {@link CodecThreads}.
  */
 final class BandedZlib {
 
@@ -43,32 +35,15 @@ final class BandedZlib {
     static final int MIN_BAND_BYTES = 1 << 17;
 
     private static final int ADLER_BASE = 65521;
-    private static final AtomicInteger STREAMS_IN_PROGRESS = new AtomicInteger();
-    // made on first use, so that a native image's build never holds a pool
-    private static volatile ForkJoinPool pool;
-
     private BandedZlib() {
     }
 
     /**
-     * How many bands to cut {@code totalBytes} into now: at most one per {@link #MIN_BAND_BYTES}, and the
-     * processors shared among the streams being compressed at this moment.
+     * How many bands to cut {@code totalBytes} into now: at most one per {@link #MIN_BAND_BYTES}, and the cores
+     * {@link CodecThreads} can spare.
      */
     static int bandsFor(long totalBytes) {
-        return bandsFor(totalBytes, Runtime.getRuntime().availableProcessors(), STREAMS_IN_PROGRESS.get());
-    }
-
-    /** {@link #bandsFor(long)} for {@code cores} processors while {@code inProgress} other streams are compressed. */
-    static int bandsFor(long totalBytes, int cores, int inProgress) {
-        int bySize = (int) Math.max(1, Math.min(Integer.MAX_VALUE, totalBytes / MIN_BAND_BYTES));
-        // this stream is about to join the ones in progress
-        int share = Math.max(1, cores / (inProgress + 1));
-        return Math.min(bySize, share);
-    }
-
-    /** Streams being compressed now. */
-    static int streamsInProgress() {
-        return STREAMS_IN_PROGRESS.get();
+        return CodecThreads.partsFor(totalBytes, MIN_BAND_BYTES);
     }
 
     /**
@@ -80,68 +55,12 @@ final class BandedZlib {
         if (count < 1) {
             throw new IllegalArgumentException("bands: " + count);
         }
-        STREAMS_IN_PROGRESS.incrementAndGet();
-        try {
-            Compressed[] parts = new Compressed[count];
-            if (count == 1) {
-                parts[0] = compressBand(bands.band(0, 1), true, bufferBytes, level, strategy);
-            } else {
-                List<Callable<Compressed>> work = new ArrayList<>(count);
-                for (int i = 0; i < count; i++) {
-                    int index = i;
-                    work.add(() -> compressBand(bands.band(index, count), index == count - 1, bufferBytes, level, strategy));
-                }
-                List<Future<Compressed>> done;
-                try {
-                    done = pool().invokeAll(work);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new CancellationException("interrupted while compressing");
-                }
-                for (int i = 0; i < count; i++) {
-                    parts[i] = result(done.get(i));
-                }
-            }
-            return assemble(parts, level);
-        } finally {
-            STREAMS_IN_PROGRESS.decrementAndGet();
+        List<Callable<Compressed>> work = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            int index = i;
+            work.add(() -> compressBand(bands.band(index, count), index == count - 1, bufferBytes, level, strategy));
         }
-    }
-
-    private static Compressed result(Future<Compressed> band) {
-        switch (band.state()) {
-            case SUCCESS:
-                return band.resultNow();
-            case FAILED:
-                Throwable failure = band.exceptionNow();
-                if (failure instanceof RuntimeException e) {
-                    throw e;
-                }
-                if (failure instanceof Error e) {
-                    throw e;
-                }
-                throw new IllegalStateException(failure);
-            default:
-                throw new CancellationException("a band was not compressed");
-        }
-    }
-
-    private static ForkJoinPool pool() {
-        ForkJoinPool current = pool;
-        if (current == null) {
-            synchronized (BandedZlib.class) {
-                current = pool;
-                if (current == null) {
-                    current = new ForkJoinPool(Runtime.getRuntime().availableProcessors(), p -> {
-                        ForkJoinWorkerThread thread = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
-                        thread.setName("png-deflate-" + thread.getPoolIndex());
-                        return thread;
-                    }, null, false);
-                    pool = current;
-                }
-            }
-        }
-        return current;
+        return assemble(CodecThreads.run(work), level);
     }
 
     private record Compressed(byte[] deflated, long adler, long length) {
@@ -183,7 +102,7 @@ final class BandedZlib {
         }
     }
 
-    private static byte[] assemble(Compressed[] parts, int level) {
+    private static byte[] assemble(List<Compressed> parts, int level) {
         int size = 2 + 4;
         for (Compressed part : parts) {
             size += part.deflated().length;

@@ -5,8 +5,6 @@ import org.junit.jupiter.api.Test;
 import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
 import java.util.Random;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.zip.Adler32;
 import java.util.zip.DataFormatException;
 import java.util.zip.Deflater;
@@ -14,7 +12,6 @@ import java.util.zip.Inflater;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The banded stream is a standard zlib stream: java.util.zip's inflater, which checks the Adler-32, reads it back. */
 class BandedZlibTest {
@@ -59,42 +56,6 @@ class BandedZlibTest {
         // more bands than bytes: some bands are empty
         assertArrayEquals(data, inflate(BandedZlib.compress(slices(data), 5, 2, 1, Deflater.DEFAULT_STRATEGY)));
         assertArrayEquals(new byte[0], inflate(BandedZlib.compress(slices(new byte[0]), 2, 2, 1, Deflater.DEFAULT_STRATEGY)));
-    }
-
-    @Test
-    void bandsFollowTheSizeAndTheIdleCores() {
-        int band = BandedZlib.MIN_BAND_BYTES;
-        assertEquals(1, BandedZlib.bandsFor(band - 1, 16, 0));          // too small to split
-        assertEquals(6, BandedZlib.bandsFor(6L * band + 5, 16, 0));     // one band per MIN_BAND_BYTES
-        assertEquals(16, BandedZlib.bandsFor(1L << 40, 16, 0));         // a lone stream: every core
-        assertEquals(8, BandedZlib.bandsFor(1L << 40, 16, 1));          // two streams share them
-        assertEquals(3, BandedZlib.bandsFor(1L << 40, 16, 4));
-        assertEquals(1, BandedZlib.bandsFor(1L << 40, 16, 40));         // under load: one band each
-        assertEquals(1, BandedZlib.bandsFor(1L << 40, 1, 0));
-    }
-
-    @Test
-    void aStreamCountsAsInProgressUntilItIsDone() throws Exception {
-        CountDownLatch started = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        int before = BandedZlib.streamsInProgress();
-        Thread other = Thread.ofPlatform().start(() -> BandedZlib.compress((index, count) -> buffer -> {
-            started.countDown();
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return 0;
-        }, 1, 16, 1, Deflater.DEFAULT_STRATEGY));
-        try {
-            assertTrue(started.await(10, TimeUnit.SECONDS));
-            assertTrue(BandedZlib.streamsInProgress() >= 1, "the blocked stream is in progress");
-        } finally {
-            release.countDown();
-            other.join();
-        }
-        assertEquals(before, BandedZlib.streamsInProgress());
     }
 
     /** Band i of n: the i-th n-th of the data, handed out in pieces of at most the buffer's size. */
