@@ -21,7 +21,7 @@ import java.util.Iterator;
 
 /**
  * Encodes a {@link PixelRaster} as PNG (8-bit RGB or RGBA, with {@link PngWriter}) or JPEG (RGB, alpha dropped, with
- * ImageIO's writer wrapping the pixel array without copying it).
+ * ImageIO's writer wrapping the pixel array without copying it, in parallel strips by {@link JpegStrips}).
  */
 final class ImageEncoder {
 
@@ -37,8 +37,13 @@ final class ImageEncoder {
     static byte[] encode(PixelRaster raster, OutputFormat format, int jpegQuality) {
         return switch (format) {
             case PNG -> PngWriter.write(raster, PNG_DEFLATE_LEVEL);
-            case JPEG -> write(wrap(raster, false), "jpeg", jpegParam(jpegQuality));
+            case JPEG -> JpegStrips.encode(raster, jpegQuality);
         };
+    }
+
+    /** The image as baseline JPEG through ImageIO's writer; alpha, if any, is not written. */
+    static byte[] writeJpeg(BufferedImage image, int quality) {
+        return write(image, "jpeg", jpegParam(quality));
     }
 
     /** PNG through ImageIO's writer at a given zlib level (0..9); kept to compare with {@link PngWriter}. */
