@@ -66,6 +66,13 @@ public interface LamaConfig {
         /** Largest batch handed to ONNX Runtime in one run (models with a fixed batch axis force 1). */
         @WithDefault("4")
         int maxBatch();
+
+        /**
+         * Whether ONNX Runtime's intra-op threads spin, waiting for work, after a run. Off by default: the request
+         * that just got its tiles back encodes its answer on the same cores, and other requests decode theirs.
+         */
+        @WithDefault("false")
+        boolean spinWait();
     }
 
     interface TensorRtConfig {

@@ -62,7 +62,8 @@ public class EngineProducer {
 
     private InpaintEngine onnxRuntime(LamaConfig config, ResolvedModel model, String why) throws EngineException {
         LOG.infof("engine: ONNX Runtime on the CPU (%s)", why);
-        return OnnxRuntimeEngine.open(model.file(), config.onnxruntime().threads(), config.onnxruntime().maxBatch());
+        return OnnxRuntimeEngine.open(model.file(), config.onnxruntime().threads(), config.onnxruntime().maxBatch(),
+                config.onnxruntime().spinWait());
     }
 
     /** Runs after the scheduler stopped its executors (on the shutdown event), so no batch is on the engine. */

@@ -44,8 +44,10 @@ public final class OnnxRuntimeEngine implements InpaintEngine {
      *
      * @param threads        intra-op threads, 0 = one per available core
      * @param requestedBatch the largest batch wanted; a model with a fixed batch axis gets 1
+     * @param spinWait       whether idle intra-op threads spin after a run (ONNX Runtime's default) or sleep
      */
-    public static OnnxRuntimeEngine open(Path model, int threads, int requestedBatch) throws EngineException {
+    public static OnnxRuntimeEngine open(Path model, int threads, int requestedBatch, boolean spinWait)
+            throws EngineException {
         OrtEnvironment environment = OrtEnvironment.getEnvironment();
         int intraOpThreads = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         OrtSession session = null;
@@ -54,6 +56,8 @@ public final class OnnxRuntimeEngine implements InpaintEngine {
             options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
             options.setIntraOpNumThreads(intraOpThreads);
             options.setMemoryPatternOptimization(true);
+            // spinning keeps a core busy for a while after each run, the time in which the answers are encoded
+            options.addConfigEntry("session.intra_op.allow_spinning", spinWait ? "1" : "0");
             session = environment.createSession(model.toString(), options);
             ModelContract contract = ModelContract.of(signatureOf(session));
             if (contract.fixedBatch() > 1) {
@@ -61,9 +65,10 @@ public final class OnnxRuntimeEngine implements InpaintEngine {
                         + "; lama-serve needs a dynamic batch axis or a fixed batch of 1");
             }
             int maxBatch = contract.dynamicBatch() ? Math.max(1, requestedBatch) : 1;
-            LOG.infof("ONNX Runtime %s: %s, tile %d, %s batch, max batch %d, %d intra-op threads",
+            LOG.infof("ONNX Runtime %s: %s, tile %d, %s batch, max batch %d, %d intra-op threads%s",
                     environment.getVersion(), model.getFileName(), contract.tileSize(),
-                    contract.dynamicBatch() ? "dynamic" : "fixed", maxBatch, intraOpThreads);
+                    contract.dynamicBatch() ? "dynamic" : "fixed", maxBatch, intraOpThreads,
+                    spinWait ? ", spinning" : "");
             return new OnnxRuntimeEngine(session, contract, maxBatch);
         } catch (OrtException e) {
             closeQuietly(session);

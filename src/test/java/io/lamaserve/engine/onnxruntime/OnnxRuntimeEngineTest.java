@@ -42,7 +42,7 @@ class OnnxRuntimeEngineTest {
 
     @Test
     void batchesOfEverySizeGiveWhatSingleRunsGive() throws Exception {
-        try (OnnxRuntimeEngine engine = OnnxRuntimeEngine.open(DYNAMIC, 0, 4)) {
+        try (OnnxRuntimeEngine engine = OnnxRuntimeEngine.open(DYNAMIC, 0, 4, false)) {
             assertEquals("onnxruntime-cpu", engine.name());
             assertEquals(512, engine.tileSize());
             assertEquals(4, engine.maxBatch());
@@ -68,7 +68,7 @@ class OnnxRuntimeEngineTest {
 
     @Test
     void aFixedBatchAxisMeansBatchesOfOne() throws Exception {
-        try (OnnxRuntimeEngine engine = OnnxRuntimeEngine.open(FIXED, 0, 4)) {
+        try (OnnxRuntimeEngine engine = OnnxRuntimeEngine.open(FIXED, 0, 4, false)) {
             assertEquals(1, engine.maxBatch());
             assertEquals(1, engine.contract().fixedBatch());
             Tile tile = randomTile(4);
@@ -85,7 +85,7 @@ class OnnxRuntimeEngineTest {
 
     @Test
     void theOnlySlotIsZero() throws Exception {
-        try (OnnxRuntimeEngine engine = OnnxRuntimeEngine.open(DYNAMIC, 1, 2)) {
+        try (OnnxRuntimeEngine engine = OnnxRuntimeEngine.open(DYNAMIC, 1, 2, true)) {
             assertThrows(IllegalArgumentException.class, () -> engine.infer(1, new TileBatch(List.of(randomTile(7)))));
         }
     }
