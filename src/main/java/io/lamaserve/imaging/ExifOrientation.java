@@ -37,31 +37,15 @@ final class ExifOrientation {
     }
 
     private static int fromJpeg(byte[] b) {
-        int pos = 2;
-        while (pos + 4 <= b.length) {
-            if ((b[pos] & 0xFF) != 0xFF) {
-                return NORMAL;
-            }
-            int marker = b[pos + 1] & 0xFF;
-            if (marker == 0xFF) {
-                pos++; // fill byte
-                continue;
-            }
-            if (marker == 0xDA || marker == 0xD9) {
-                return NORMAL; // start of scan / end of image: no EXIF before the pixels
-            }
-            if (marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7)) {
-                pos += 2;
-                continue;
-            }
-            int length = ((b[pos + 2] & 0xFF) << 8) | (b[pos + 3] & 0xFF);
-            int body = pos + 4;
-            if (marker == 0xE1 && length >= 8 && body + 6 <= b.length
+        JpegSegments segments = new JpegSegments(b);
+        // the walk ends at the first scan: no EXIF after the header
+        while (segments.next() && segments.marker() != JpegSegments.SOS) {
+            int body = segments.body();
+            if (segments.marker() == 0xE1 && segments.length() >= 8 && body + 6 <= b.length
                     && b[body] == 'E' && b[body + 1] == 'x' && b[body + 2] == 'i' && b[body + 3] == 'f'
                     && b[body + 4] == 0 && b[body + 5] == 0) {
-                return fromTiff(b, body + 6, Math.min(b.length, pos + 2 + length));
+                return fromTiff(b, body + 6, Math.min(b.length, segments.end()));
             }
-            pos += 2 + length;
         }
         return NORMAL;
     }
