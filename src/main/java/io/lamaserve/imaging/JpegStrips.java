@@ -24,7 +24,6 @@ final class JpegStrips {
 
     private static final int SOI = 0xD8;
     private static final int EOI = 0xD9;
-    private static final int SOS = 0xDA;
     private static final int SOF0 = 0xC0;
     private static final int DRI = 0xDD;
     private static final int RST0 = 0xD0;
@@ -60,7 +59,7 @@ final class JpegStrips {
             int rows = Math.min(stripHeight, height - y);
             parts.add(() -> ImageEncoder.writeJpeg(image.getSubimage(0, top, width, rows), quality));
         }
-        byte[] joined = join(CodecThreads.run(parts), height, rowsPerStrip * mcusPerRow, stripHeight);
+        byte[] joined = join(CodecThreads.run(parts), height, stripHeight);
         return joined != null ? joined : ImageEncoder.writeJpeg(image, quality);
     }
 
@@ -69,19 +68,23 @@ final class JpegStrips {
      * interval of one strip, then every strip's entropy-coded data with a restart marker between strips. Null when
      * the strips do not fit together (other tables, another MCU size, an unexpected layout).
      */
-    static byte[] join(List<byte[]> strips, int height, int restartInterval, int stripHeight) {
+    static byte[] join(List<byte[]> strips, int height, int stripHeight) {
         Layout first = Layout.of(strips.getFirst());
-        if (first == null || first.mcuHeight() == 0 || stripHeight % first.mcuHeight() != 0
-                || restartInterval != (stripHeight / first.mcuHeight()) * first.mcusPerRow()) {
+        if (first == null || first.mcuHeight() == 0 || stripHeight % first.mcuHeight() != 0) {
             return null;
         }
-        byte[] header = Arrays.copyOfRange(strips.getFirst(), 2, first.scanHeaderStart());
+        int restartInterval = (stripHeight / first.mcuHeight()) * first.mcusPerRow();
+        if (restartInterval > MAX_RESTART_INTERVAL) {
+            return null;
+        }
+        // every strip's header matches the first's, so its entropy-coded data starts where the first's does
         for (byte[] strip : strips) {
             Layout layout = Layout.of(strip);
             if (layout == null || !sameTablesAndWidth(strips.getFirst(), first, strip, layout)) {
                 return null;
             }
         }
+        byte[] header = Arrays.copyOfRange(strips.getFirst(), 2, first.scanHeaderStart());
         int size = 2 + header.length + 6 + (first.scanStart() - first.scanHeaderStart()) + 2 * strips.size() + 2;
         for (byte[] strip : strips) {
             size += strip.length;
@@ -96,8 +99,7 @@ final class JpegStrips {
         out.write(strips.getFirst(), first.scanHeaderStart(), first.scanStart() - first.scanHeaderStart());
         for (int i = 0; i < strips.size(); i++) {
             byte[] strip = strips.get(i);
-            Layout layout = Layout.of(strip);
-            out.write(strip, layout.scanStart(), strip.length - 2 - layout.scanStart());
+            out.write(strip, first.scanStart(), strip.length - 2 - first.scanStart());
             if (i < strips.size() - 1) {
                 out.write(0xFF);
                 out.write(RST0 + i % 8);
@@ -137,19 +139,15 @@ final class JpegStrips {
                     || (jpeg[jpeg.length - 2] & 0xFF) != 0xFF || (jpeg[jpeg.length - 1] & 0xFF) != EOI) {
                 return null;
             }
-            int pos = 2;
             int heightAt = -1;
             int mcuWidth = 0;
             int mcuHeight = 0;
             int width = 0;
-            while (pos + 4 <= jpeg.length) {
-                if ((jpeg[pos] & 0xFF) != 0xFF) {
-                    return null;
-                }
-                int marker = jpeg[pos + 1] & 0xFF;
-                int length = ((jpeg[pos + 2] & 0xFF) << 8) | (jpeg[pos + 3] & 0xFF);
-                int body = pos + 4;
-                if (length < 2 || pos + 2 + length > jpeg.length) {
+            JpegSegments segments = new JpegSegments(jpeg);
+            while (segments.next()) {
+                int marker = segments.marker();
+                int body = segments.body();
+                if (segments.length() < 2 || segments.end() > jpeg.length) {
                     return null;
                 }
                 if (marker == SOF0) {
@@ -165,16 +163,15 @@ final class JpegStrips {
                     }
                     mcuWidth = 8 * maxH;
                     mcuHeight = 8 * maxV;
-                } else if (marker == SOS) {
+                } else if (marker == JpegSegments.SOS) {
                     if (heightAt < 0 || mcuWidth == 0) {
                         return null;
                     }
-                    return new Layout(heightAt, pos, pos + 2 + length, mcuWidth, mcuHeight, width);
+                    return new Layout(heightAt, segments.start(), segments.end(), mcuWidth, mcuHeight, width);
                 } else if (marker == DRI || (marker >= 0xC1 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8
                         && marker != 0xCC)) {
                     return null; // restart markers of its own, or not baseline
                 }
-                pos += 2 + length;
             }
             return null;
         }

@@ -76,7 +76,7 @@ class JpegStripsTest {
         BufferedImage image = ImageEncoder.wrap(raster, false);
         byte[] top = ImageEncoder.writeJpeg(image.getSubimage(0, 0, 64, 32), 90);
         byte[] bottomOtherQuality = ImageEncoder.writeJpeg(image.getSubimage(0, 32, 64, 32), 50);
-        assertNull(JpegStrips.join(List.of(top, bottomOtherQuality), 64, 2 * 4, 32));
+        assertNull(JpegStrips.join(List.of(top, bottomOtherQuality), 64, 32));
     }
 
     private static int[] pixels(byte[] jpeg) {
