@@ -13,7 +13,7 @@ import java.time.Duration;
  * @param sweepRepetitions timed runs per batch size in the startup sweep
  * @param kneeFraction     share of the best images/s that defines the knee
  * @param maxBatch         upper bound on the batch cap; 0 = the engine's maximum
- * @param sharedGpuMinFraction share of the knee an idle executor waits for while another runs; 0 = none
+ * @param sharedGpuMinFraction share of the knee an idle executor waits for at most while another runs; 0 = none
  */
 public record BatchingSettings(LamaConfig.BatchingConfig.Mode mode, Duration timeout, int maxQueue,
                                int sweepRepetitions, double kneeFraction, int maxBatch, double sharedGpuMinFraction) {

@@ -153,9 +153,10 @@ public interface LamaConfig {
 
         /**
          * While another execution context of the GPU runs a batch, an idle one starts only once this share of the
-         * knee is queued (or the oldest request's deadline needs it); 0 = start at once. Only matters with more than
-         * one executor (TensorRT contexts). On an H200 with 2 contexts, 0.5 raised 32 closed-loop clients from 200
-         * to 242 images/s and 16 clients from 162 to 173 (docs/batching.md).
+         * knee is queued, or as many tiles as the busy batch holds if that is fewer (or when the oldest request's
+         * deadline needs it); 0 = start at once. Only matters with more than one executor (TensorRT contexts). On
+         * an H200 with 2 contexts, the first form of the rule (always this share of the knee) at 0.5 raised 32
+         * closed-loop clients from 200 to 242 images/s and 16 clients from 162 to 173 (docs/batching.md).
          */
         @WithDefault("0.5")
         double sharedGpuMinFraction();
