@@ -29,6 +29,10 @@ final class FormParts {
     /** Headers of one part end within this many bytes; real clients send a few hundred. */
     private static final int MAX_PART_HEADER_BYTES = 8192;
     private static final int MAX_PARTS = 64;
+    private static final byte[] CRLF = {'\r', '\n'};
+    /** After a delimiter: the form ends here. */
+    private static final byte[] CLOSE = {'-', '-'};
+    private static final byte[] HEADERS_END = {'\r', '\n', '\r', '\n'};
 
     private final Map<String, Part> parts;
 
@@ -61,7 +65,7 @@ final class FormParts {
         }
         Map<String, Part> parts = new LinkedHashMap<>();
         while (true) {
-            if (startsWith(body, pos, "--".getBytes(StandardCharsets.ISO_8859_1), 0)) {
+            if (startsWith(body, pos, CLOSE, 0)) {
                 return new FormParts(parts);
             }
             pos = skipLinearWhitespace(body, pos);
@@ -91,9 +95,6 @@ final class FormParts {
             pos = next + delimiter.length;
         }
     }
-
-    private static final byte[] CRLF = {'\r', '\n'};
-    private static final byte[] HEADERS_END = {'\r', '\n', '\r', '\n'};
 
     private static Part part(String headers, byte[] body, int offset, int length) {
         String disposition = null;
