@@ -2,14 +2,19 @@
 # The GPU proof in one run, on one card:
 #  1. export the full-size random big-lama (seed 0) in each export VARIANT (FOURIER-PAD, e.g. conv-concat) with
 #     tools/lama-export;
-#  2. PyTorch eager fp16 batched baseline (bench/gpu/torch_eager.py), on an idle GPU;
+#  2. PyTorch eager fp16 batched baseline (bench/gpu/torch_eager.py), on an idle GPU; torch.compile
+#     (bench/gpu/torch_compile.py) compiles meanwhile and is timed later, when the GPU is idle again;
 #  3. build the TensorRT engine of every variant at LEVEL through lama-serve's engine code (all builds at once:
 #     build times overlap and are reported as such), then per variant the cached load, latency and throughput at
-#     batch 1..32, TensorRT's per-layer profile at batch 16 and output dumps;
-#  4. those outputs against ONNX Runtime (CPU) on the same inputs;
+#     batch 1..32 (plain and with CUDA graphs), batches alternating in size, and output dumps;
+#  4. the torch.compile timing; the outputs against ONNX Runtime (CPU) on the same inputs, extremes included;
 #  5. the variant with the best throughput becomes WORKDIR/big-lama.onnx; lama-serve starts on it with the cached
 #     engine (time to ready, startup phases), batching off, then adaptive, each driven by the benchmark client at
-#     concurrency 1, 6, 16, 32 with 512x512 images; then the IOPaint-style PyTorch server through IOPaint's API.
+#     concurrency CONCURRENCY (1,6,16,32,64) with 512x512 images; then the IOPaint-style PyTorch server through
+#     IOPaint's API;
+#  6. WORKDIR/engine-vs-peers.json: the engine's best offline throughput, batch-1 latency and shape-change cost
+#     beside PyTorch eager and torch.compile; with MPS_PERCENT (e.g. 30) also the offline sweep on that share of
+#     the GPU's SMs under CUDA MPS (a stand-in for a smaller GPU).
 #
 #   bench/gpu/proof.sh WORKDIR QUARKUS_APP_DIR BENCH_JAR
 #
@@ -22,7 +27,9 @@
 # results, copied into the engine directory first: the build reuses its tactic timings), SHARED_GPU_MIN (e.g. 0.5:
 # one more adaptive run with lama.batching.shared-gpu-min-fraction set to it), SKIP_BASELINE=1 (no IOPaint-style
 # server), RUNS (default "off adaptive", plus adaptive-shared with SHARED_GPU_MIN), ALTERNATE (batch sizes the
-# offline step cycles through on one context to time a change of size between batches, default 1,2). For a functional run of the script without a GPU: EXPORT_ARGS="--width 8 --blocks 2" SKIP_ENGINE=1
+# offline step cycles through on one context to time a change of size between batches, default 1,2), BATCH_SIZES
+# (the engine's fixed batch sizes, default powers of two up to 32), CONCURRENCY (default 1,6,16,32,64),
+# TORCH_COMPILE=0 (skip torch.compile). For a functional run of the script without a GPU: EXPORT_ARGS="--width 8 --blocks 2" SKIP_ENGINE=1
 # (steps 2-4 skipped) ENGINE=onnxruntime BASELINE_ARGS="--device cpu --width 8 --blocks 2".
 # Everything lands in WORKDIR; progress lines start with "==".
 set -uo pipefail
@@ -38,7 +45,8 @@ JAVA=(java --enable-native-access=ALL-UNNAMED -Xmx16g
       "-Djava.util.logging.SimpleFormatter.format=%1\$tT %4\$s [%3\$s] %5\$s%6\$s%n" -cp "$CP")
 BENCH=io.lamaserve.engine.tensorrt.TensorRtOfflineBench
 COMMON=(--engine-dir "$W/engines" --precision "$P" --level "$LEVEL" --quick-level -1 --max-batch "$MAX"
-        --opt-batch $((MAX / 2)))
+        ${BATCH_SIZES:+--batch-sizes "$BATCH_SIZES"} ${FP16_PINNING:+--fp16-pinning "$FP16_PINNING"})
+CONCURRENCY="${CONCURRENCY:-1,6,16,32,64}"
 
 { date -u; nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader; nproc
   grep -m1 "model name" /proc/cpuinfo || true
@@ -64,6 +72,13 @@ stage "PyTorch eager fp16 baseline"
   || tail "$W/torch-eager.log"
 cat "$W/torch-eager.json"
 
+if [ "${TORCH_COMPILE:-1}" = 1 ] && [ ! -f "$W/torch-compile.json" ]; then
+  stage "torch.compile: compiling batch 1, 8, 32 (timed once the GPU is idle)"
+  rm -f "$W/gpu-idle"
+  "$PY" "$HERE/torch_compile.py" --wait-for "$W/gpu-idle" 1 8 32 > "$W/torch-compile.json" 2> "$W/torch-compile.log" &
+  torch_compile_pid=$!
+fi
+
 stage "build $P level $LEVEL for each variant (concurrently)"
 if [ -n "${TIMING_CACHE:-}" ]; then mkdir -p "$W/engines" && cp "$TIMING_CACHE" "$W/engines/"; fi
 for v in $VARIANTS; do
@@ -74,27 +89,35 @@ wait
 for v in $VARIANTS; do echo "$v $(cat "$W/build-$v.json" 2>/dev/null || tail -3 "$W/build-$v.log")"; done
 
 for v in $VARIANTS; do
-  stage "$v: cached load, batch 1..32, alternating sizes, layer profile at 16, dumps"
-  "${JAVA[@]}" $BENCH --onnx "$W/big-lama-$v.onnx" "${COMMON[@]}" --batches 1,2,4,8,16,32 --seconds 3 \
-      --alternate "${ALTERNATE:-1,2}" --profile 16 --dump "$W/dump-$v" > "$W/perf-$v.json" 2> "$W/perf-$v.log" \
-      || tail -20 "$W/perf-$v.log"
-  "$PY" - "$W/perf-$v.json" <<'PY'
+  for graphs in false true; do
+    g=""; [ "$graphs" = true ] && g="-graphs"
+    stage "$v: cached load, batch 1..32, alternating sizes, dumps (CUDA graphs $graphs)"
+    "${JAVA[@]}" $BENCH --onnx "$W/big-lama-$v.onnx" "${COMMON[@]}" --batches 1,2,4,8,16,32 --seconds 3 \
+        --graphs $graphs --alternate "${ALTERNATE:-1,2}" --dump "$W/dump-$v$g" > "$W/perf-$v$g.json" \
+        2> "$W/perf-$v$g.log" || tail -20 "$W/perf-$v$g.log"
+    "$PY" - "$W/perf-$v$g.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
 print("ready_s", d["ready_s"], "from_cache", d["from_cache"], d["plan"])
 for r in d["results"]:
     print(f"  batch {r['batch']:>2}  p50 {r['p50_ms']:8.2f} ms  {r['all_contexts_img_s']:7.1f} img/s (all contexts)")
-print("  profile ms/run at batch", d.get("profile_batch"), d.get("profile_ms_per_run"))
 if "alternating" in d:
     print("  sizes changing every batch", d["alternating"]["sizes"], "p50 ms", d["alternating"]["p50_ms"])
 PY
+  done
 done
+
+if [ -n "${torch_compile_pid:-}" ]; then
+  stage "torch.compile timing on the idle GPU"
+  touch "$W/gpu-idle"; wait "$torch_compile_pid" || tail -20 "$W/torch-compile.log"
+  cat "$W/torch-compile.json"
+fi
 
 stage "outputs against ONNX Runtime (CPU)"
 for v in $VARIANTS; do
-  "$PY" "$HERE/compare_outputs.py" "$W/big-lama-$v.onnx" "$W/dump-$v" > "$W/compare-$v.json" 2> "$W/compare-$v.log" \
-    || tail -5 "$W/compare-$v.log"
-  "$PY" -c 'import json,sys; [print(sys.argv[2], "batch", c["batch"], "max_abs", round(c["max_abs"], 4), "nan", c["nan"]) for c in json.load(open(sys.argv[1]))["comparisons"]]' \
+  "$PY" "$HERE/compare_outputs.py" "$W/big-lama-$v.onnx" "$W/dump-$v" "$W/dump-$v-graphs" > "$W/compare-$v.json" \
+    2> "$W/compare-$v.log" || tail -5 "$W/compare-$v.log"
+  "$PY" -c 'import json,sys; [print(sys.argv[2], c["inputs"], "batch", c["batch"], c["engine"], "max_abs", round(c["max_abs"], 4), "nan", c.get("nan"), "inf", c.get("inf")) for c in json.load(open(sys.argv[1]))["comparisons"]]' \
     "$W/compare-$v.json" "$v" 2>/dev/null
 done
 
@@ -103,7 +126,8 @@ import json, sys
 scores = {}
 for v in sys.argv[2:]:
     try:
-        scores[v] = max(r["all_contexts_img_s"] for r in json.load(open(f"{sys.argv[1]}/perf-{v}.json"))["results"])
+        scores[v] = max(r["all_contexts_img_s"] for g in ("", "-graphs")
+                    for r in json.load(open(f"{sys.argv[1]}/perf-{v}{g}.json"))["results"])
     except Exception:
         pass
 print(max(scores, key=scores.get) if scores else "")
@@ -115,7 +139,24 @@ fi
 [ -n "$best" ] || { stage "no variant produced figures"; exit 1; }
 stage "best variant: $best"
 ln -sf "big-lama-$best.onnx" "$W/big-lama.onnx"
-[ "${SKIP_SERVICE:-0}" = 1 ] && exit 0
+if [ "${SKIP_ENGINE:-0}" != 1 ]; then
+  stage "engine against its peers: $W/engine-vs-peers.json"
+  "$PY" "$HERE/peers_summary.py" "$W" "$best" > "$W/engine-vs-peers.json" && cat "$W/engine-vs-peers.json"
+fi
+# Last, as it changes how the GPU is shared: the offline sweep on MPS_PERCENT % of the SMs under CUDA MPS
+mps_sweep() {
+  [ -n "${MPS_PERCENT:-}" ] && [ "${SKIP_ENGINE:-0}" != 1 ] || return 0
+  stage "offline sweep on ${MPS_PERCENT}% of the SMs (CUDA MPS)"
+  local pipe=/tmp/mps-pipe logs=/tmp/mps-log
+  mkdir -p "$pipe" "$logs"
+  CUDA_MPS_PIPE_DIRECTORY=$pipe CUDA_MPS_LOG_DIRECTORY=$logs nvidia-cuda-mps-control -d || return 0
+  CUDA_MPS_PIPE_DIRECTORY=$pipe CUDA_MPS_LOG_DIRECTORY=$logs CUDA_MPS_ACTIVE_THREAD_PERCENTAGE=$MPS_PERCENT \
+    "${JAVA[@]}" $BENCH --onnx "$W/big-lama-$best.onnx" "${COMMON[@]}" --batches 1,2,4,8,16,32 --seconds 2 \
+    > "$W/perf-mps$MPS_PERCENT.json" 2> "$W/perf-mps$MPS_PERCENT.log" || tail -20 "$W/perf-mps$MPS_PERCENT.log"
+  echo quit | CUDA_MPS_PIPE_DIRECTORY=$pipe nvidia-cuda-mps-control
+  grep -E "^batch" "$W/perf-mps$MPS_PERCENT.log" || true
+}
+[ "${SKIP_SERVICE:-0}" = 1 ] && { mps_sweep; exit 0; }
 
 OUT_DIR="$W/service"; mkdir -p "$OUT_DIR"
 ENGINE_NAME="${ENGINE:-tensorrt}"
@@ -136,7 +177,7 @@ sys.exit(1)
 PY
 }
 client() {
-  java -Djava.awt.headless=true -jar "$BENCH_JAR" --closed 1,6,16,32 --generated 512x512 \
+  java -Djava.awt.headless=true -jar "$BENCH_JAR" --closed "$CONCURRENCY" --generated 512x512 \
        --step-duration "${STEP:-15s}" --warmup "${WARMUP:-5s}" --out "$OUT_DIR" "$@"
 }
 RUNS="${RUNS:-off adaptive${SHARED_GPU_MIN:+ adaptive-shared}}"
@@ -148,7 +189,8 @@ for run in $RUNS; do
   launched=$(date +%s.%N)
   java --enable-native-access=ALL-UNNAMED \
        -Dlama.engine="$ENGINE_NAME" -Dlama.model.path="$W/big-lama.onnx" -Dlama.model.cache-dir="$W/cache" \
-       -Dlama.tensorrt.engine-dir="$W/engines" -Dlama.tensorrt.max-batch=$MAX -Dlama.tensorrt.opt-batch=$((MAX / 2)) \
+       -Dlama.tensorrt.engine-dir="$W/engines" -Dlama.tensorrt.max-batch=$MAX \
+       ${BATCH_SIZES:+-Dlama.tensorrt.batch-sizes=$BATCH_SIZES} ${FP16_PINNING:+-Dlama.tensorrt.fp16-pinning=$FP16_PINNING} \
        -Dlama.tensorrt.precision="$P" -Dlama.tensorrt.optimization-level="$LEVEL" -Dlama.batching.mode=$mode \
        $opts ${SERVICE_OPTS:-} -jar "$APPDIR/quarkus-run.jar" > "$OUT_DIR/server-$run.log" 2>&1 &
   pid=$!
@@ -196,4 +238,5 @@ for run in $RUNS iopaint-style; do
   [ -f "$f" ] && compared+=("$f")
 done
 java -jar "$BENCH_JAR" compare "${compared[@]}"
+mps_sweep
 stage "done"

@@ -90,7 +90,8 @@ public class BatchScheduler {
         this.settings = settings;
         this.ticker = ticker;
         int executors = engine.parallelism();
-        this.model = new CostModel(settings.effectiveMaxBatch(engine.maxBatch()), settings.kneeFraction());
+        this.model = new CostModel(settings.effectiveMaxBatch(engine.maxBatch()), settings.kneeFraction(),
+                engine.batchSizes());
         SchedulerMetrics metrics = new SchedulerMetrics(registry);
         this.core = new SchedulingCore(settings, executors, model,
                 BatchPolicy.forMode(settings, model, executors), metrics, completer, this::exclusively);

@@ -2,6 +2,7 @@ package io.lamaserve.batching;
 
 import java.time.Duration;
 import java.util.Collections;
+import java.util.List;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -13,6 +14,8 @@ import java.util.TreeMap;
  *   <li>Measured sizes keep an exponentially weighted moving average ({@link #SMOOTHING} per new batch).</li>
  *   <li>A size never measured is interpolated linearly between its measured neighbours; above the largest measured
  *       size the per-image latency of that size is assumed (no further gain), which never overstates throughput.</li>
+ *   <li>An engine that runs only some batch sizes as they are (fixed-shape TensorRT contexts) runs any other size in
+ *       the next larger one: such a size costs what that one costs, and its observations count for that one.</li>
  *   <li>The <em>knee</em> is the smallest batch whose images/s reach {@code kneeFraction} of the best images/s of
  *       any size up to the maximum batch; the <em>peak</em> is the smallest batch within 1% of the best.</li>
  * </ul>
@@ -29,6 +32,8 @@ public final class CostModel {
     private final double kneeFraction;
     /** Index = batch size; NaN = not measured. */
     private final double[] latencyNanos;
+    /** Index = batch size; the size the engine runs it in (itself where the engine runs every size). */
+    private final int[] runSize;
     private int knee = 1;
     private int peak = 1;
 
@@ -37,6 +42,14 @@ public final class CostModel {
      * @param kneeFraction share of the best images/s that defines the knee, in (0, 1]
      */
     public CostModel(int maxBatch, double kneeFraction) {
+        this(maxBatch, kneeFraction, java.util.stream.IntStream.rangeClosed(1, Math.max(1, maxBatch)).boxed().toList());
+    }
+
+    /**
+     * @param engineSizes the batch sizes the engine runs as they are, ascending ({@code InpaintEngine.batchSizes()});
+     *                    {@code maxBatch} is treated as one of them
+     */
+    public CostModel(int maxBatch, double kneeFraction, List<Integer> engineSizes) {
         if (maxBatch < 1) {
             throw new IllegalArgumentException("max batch must be at least 1, was " + maxBatch);
         }
@@ -47,20 +60,35 @@ public final class CostModel {
         this.kneeFraction = kneeFraction;
         this.latencyNanos = new double[maxBatch + 1];
         java.util.Arrays.fill(latencyNanos, Double.NaN);
+        this.runSize = new int[maxBatch + 1];
+        int next = maxBatch;
+        for (int size = maxBatch; size >= 1; size--) {
+            if (engineSizes.contains(size)) {
+                next = size;
+            }
+            runSize[size] = next;
+        }
+    }
+
+    /** The size the engine runs a batch of {@code batchSize} in. */
+    public int runSize(int batchSize) {
+        checkSize(batchSize);
+        return runSize[batchSize];
     }
 
     /** Sets the latency of a size outright (startup sweep). */
     public synchronized void seed(int batchSize, long nanos) {
         checkSize(batchSize);
-        latencyNanos[batchSize] = Math.max(1, nanos);
+        latencyNanos[runSize[batchSize]] = Math.max(1, nanos);
         derive();
     }
 
     /** Folds the latency of a real batch into the average of its size. */
     public synchronized void record(int batchSize, long nanos) {
         checkSize(batchSize);
-        double previous = latencyNanos[batchSize];
-        latencyNanos[batchSize] = Double.isNaN(previous)
+        int size = runSize[batchSize];
+        double previous = latencyNanos[size];
+        latencyNanos[size] = Double.isNaN(previous)
                 ? Math.max(1, nanos)
                 : previous + SMOOTHING * (nanos - previous);
         derive();
@@ -160,7 +188,8 @@ public final class CostModel {
         }
     }
 
-    private double estimate(int size) {
+    private double estimate(int batchSize) {
+        int size = runSize[batchSize];
         if (!Double.isNaN(latencyNanos[size])) {
             return latencyNanos[size];
         }

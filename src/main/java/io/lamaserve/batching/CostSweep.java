@@ -37,7 +37,8 @@ public final class CostSweep {
      */
     public static void run(InpaintEngine engine, CostModel model, int repetitions, Ticker ticker) throws EngineException {
         Tile tile = warmUp(engine);
-        for (int size : sizes(model.maxBatch())) {
+        // a size the engine runs in a larger one is timed as that one
+        for (int size : sizes(model.maxBatch()).stream().map(model::runSize).distinct().toList()) {
             TileBatch batch = batchOf(tile, size);
             engine.infer(0, batch);
             long[] timings = new long[repetitions];

@@ -80,12 +80,16 @@ public interface LamaConfig {
         @WithDefault("engines")
         Path engineDir();
 
-        /** Upper bound of the optimization profile's batch axis. */
+        /** Largest batch the engine runs. */
         @WithDefault("16")
         int maxBatch();
 
-        /** The profile's optimal batch; unset = the expected knee (half of max-batch). */
-        OptionalInt optBatch();
+        /**
+         * The batch sizes the engine is built for, each as an optimization profile of fixed shape per context, so
+         * that batches of changing size cost no shape change; a batch between two sizes runs in the next larger one.
+         * Unset = 1, 2, 4, … up to max-batch. max-batch is always included. Part of the engine cache key.
+         */
+        Optional<List<Integer>> batchSizes();
 
         /** Execution contexts, each with its own CUDA stream and buffers; the batcher runs one batch per context. */
         @WithDefault("2")

@@ -1,5 +1,8 @@
 package io.lamaserve.engine;
 
+import java.util.List;
+import java.util.stream.IntStream;
+
 /**
  * Runs the LaMa model on batches of square tiles. Implementations own all native resources (sessions, CUDA
  * buffers, streams) and release them in {@link #close()}.
@@ -19,6 +22,14 @@ public interface InpaintEngine extends AutoCloseable {
 
     /** Largest batch one call may carry. */
     int maxBatch();
+
+    /**
+     * The batch sizes the engine runs as they are, ascending, ending with {@link #maxBatch()}; a batch between two
+     * of them runs in (and costs as much as) the next larger one. By default every size from 1 to the maximum.
+     */
+    default List<Integer> batchSizes() {
+        return IntStream.rangeClosed(1, maxBatch()).boxed().toList();
+    }
 
     /**
      * The hardware the engine runs on, e.g. {@code "AMD EPYC, 2 cores"} or {@code "NVIDIA T4 sm7.5"}. Timings

@@ -31,6 +31,25 @@ class CostModelTest {
     }
 
     @Test
+    void anEngineWithFixedSizesRunsOthersInTheNextLargerOne() {
+        // the T4 curve on an engine that runs only 1, 2, 4, 8 and 16 as they are
+        CostModel model = new CostModel(16, 0.95, List.of(1, 2, 4, 8, 16));
+        for (int size : List.of(1, 2, 3, 4, 5, 8, 9, 16)) {
+            model.seed(model.runSize(size), CostCurves.T4.applyAsLong(model.runSize(size)));
+        }
+        assertEquals(125 * MS, model.latencyNanos(3));   // runs as 4 (the plain curve interpolates 105 ms)
+        assertEquals(205 * MS, model.latencyNanos(5));   // runs as 8
+        assertEquals(8, model.runSize(6));
+        // 7 reached 95% of the best on the continuous curve; here 7 costs as much as 8, so the knee is 8
+        assertEquals(8, model.knee());
+        // a batch of 6 measured at 300 ms updates the cost of 8, which 6 runs in
+        model.record(6, 300 * MS);
+        assertEquals(model.latencyNanos(8), model.latencyNanos(6));
+        assertEquals(Math.round(205 * MS + CostModel.SMOOTHING * (300 - 205) * MS), model.latencyNanos(8));
+        assertEquals(List.of(1, 2, 4, 8, 16), List.copyOf(model.table().keySet()));
+    }
+
+    @Test
     void sizesBetweenMeasurementsAreInterpolatedAndBeyondAssumeNoGain() {
         CostModel model = seeded(16, CostCurves.T4, List.of(1, 2, 4, 8));
         assertEquals(105 * MS, model.latencyNanos(3));       // between 85 and 125 ms

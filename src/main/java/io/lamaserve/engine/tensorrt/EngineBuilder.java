@@ -6,7 +6,7 @@ import io.lamaserve.model.ModelSignature;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.tensorrt.global.nvinfer;
 import org.bytedeco.tensorrt.global.nvonnxparser;
-import org.bytedeco.tensorrt.nvinfer.Dims32;
+import org.bytedeco.tensorrt.nvinfer.Dims64;
 import org.bytedeco.tensorrt.nvinfer.IBuilder;
 import org.bytedeco.tensorrt.nvinfer.IBuilderConfig;
 import org.bytedeco.tensorrt.nvinfer.IElementWiseLayer;
@@ -34,15 +34,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
- * Builds a serialized TensorRT engine from the LaMa ONNX file: explicit-batch network, one optimization profile per
- * execution context on the batch axis, the workspace limit, TensorRT's own convolution tactics only (cuBLAS and
+ * Builds a serialized TensorRT engine from the LaMa ONNX file: a network with a batch axis, one optimization profile
+ * of fixed shape per batch size and execution context ({@link BatchShapes}), the workspace limit, TensorRT's own convolution tactics only (cuBLAS and
  * cuDNN are not required at run time), the optimization level and a persisted timing cache.
  *
  * <p>For fp16, the layers where LaMa leaves fp16's range (the DFT matrix products of the Fourier units and the sums
  * that combine their results, plus the global-branch additions) are constrained to fp32 and TensorRT is told to
  * obey those constraints.
  */
-@SuppressWarnings("deprecation") // destroy() is how TensorRT 8.6 releases builder objects
+@SuppressWarnings("deprecation") // BuilderFlag.kFP16: TensorRT 10 prefers strongly typed networks, which LaMa's export is not
 final class EngineBuilder {
 
     private static final Logger LOG = Logger.getLogger(EngineBuilder.class);
@@ -80,7 +80,7 @@ final class EngineBuilder {
 
         @Override
         public void close() {
-            plan.destroy();
+            NativeDelete.delete(plan);
         }
     }
 
@@ -128,7 +128,8 @@ final class EngineBuilder {
         ITimingCache timingCache = null;
         ScheduledExecutorService ticker = null;
         try {
-            network = builder.createNetworkV2(1 << nvinfer.NetworkDefinitionCreationFlag.kEXPLICIT_BATCH.value);
+            // TensorRT 10: every network has explicit batch dimensions; flag 0 asks for nothing else
+            network = builder.createNetworkV2(0);
             parser = nvonnxparser.createParser(network, logger);
             if (!parser.parseFromFile(onnx.toString(), org.bytedeco.tensorrt.nvinfer.ILogger.Severity.kWARNING.value)) {
                 StringBuilder errors = new StringBuilder();
@@ -154,9 +155,9 @@ final class EngineBuilder {
             }
             config.setTimingCache(timingCache, false);
 
-            LOG.infof("building TensorRT engine %s (precision %s, batch %d..%d opt %d, %d profile(s), level %d, "
-                            + "timing cache %d bytes)", key.fileName(), key.precision(), key.minBatch(),
-                    key.maxBatch(), key.optBatch(), key.profiles(), key.optimizationLevel(), stored.length);
+            LOG.infof("building TensorRT engine %s (precision %s, batch sizes %s for each of %d context(s): %d profiles, "
+                            + "level %d, timing cache %d bytes)", key.fileName(), key.precision(), key.shapes().canonical(),
+                    key.contexts(), key.profiles(), key.optimizationLevel(), stored.length);
             ticker = progressTicker(key, started);
             logger.clearLastError();
             IHostMemory plan = builder.buildSerializedNetwork(network, config);
@@ -176,17 +177,13 @@ final class EngineBuilder {
             if (ticker != null) {
                 ticker.shutdownNow();
             }
-            // ITimingCache has no release call in the 8.6 bindings; it is a few MB, made at most twice per process
-            if (config != null) {
-                config.destroy();
-            }
-            if (parser != null) {
-                parser.destroy();
-            }
-            if (network != null) {
-                network.destroy();
-            }
-            builder.destroy();
+            // the parser owns the weights the network refers to and goes last; TensorRT 10's bindings cannot delete
+            // it (see NativeDelete), so its host copy of the weights stays until the process ends: a build happens
+            // at most twice per process
+            NativeDelete.delete(config);
+            NativeDelete.delete(timingCache);
+            NativeDelete.delete(network);
+            NativeDelete.delete(builder);
         }
     }
 
@@ -202,7 +199,7 @@ final class EngineBuilder {
         } catch (IOException e) {
             LOG.warnf("could not save the timing cache: %s", e.getMessage());
         } finally {
-            serialized.destroy();
+            NativeDelete.delete(serialized);
         }
     }
 
@@ -224,26 +221,33 @@ final class EngineBuilder {
                 || text.contains("insufficient memory") || text.contains("failed to allocate");
     }
 
-    private static void addProfiles(IBuilder builder, INetworkDefinition network, IBuilderConfig config, PlanKey key)
+    /**
+     * Profile {@code context × sizes + i} fixes the batch axis of every input at size {@code i}: each execution
+     * context gets its own run of profiles (TensorRT lets one context at a time use a profile).
+     */
+    private void addProfiles(IBuilder builder, INetworkDefinition network, IBuilderConfig config, PlanKey key)
             throws EngineException {
-        for (int p = 0; p < key.profiles(); p++) {
-            IOptimizationProfile profile = builder.createOptimizationProfile();
-            for (int i = 0; i < network.getNbInputs(); i++) {
-                ITensor input = network.getInput(i);
-                Dims32 dims = input.getDimensions();
-                profile.setDimensions(input.getName(), nvinfer.OptProfileSelector.kMIN, withBatch(dims, key.minBatch()));
-                profile.setDimensions(input.getName(), nvinfer.OptProfileSelector.kOPT, withBatch(dims, key.optBatch()));
-                profile.setDimensions(input.getName(), nvinfer.OptProfileSelector.kMAX, withBatch(dims, key.maxBatch()));
-            }
-            if (!profile.isValid() || config.addOptimizationProfile(profile) < 0) {
-                throw new EngineException("TensorRT rejected the batch profile " + key.minBatch() + "/"
-                        + key.optBatch() + "/" + key.maxBatch());
+        for (int context = 0; context < key.contexts(); context++) {
+            for (int size : key.shapes().sizes()) {
+                IOptimizationProfile profile = builder.createOptimizationProfile();
+                for (int i = 0; i < network.getNbInputs(); i++) {
+                    ITensor input = network.getInput(i);
+                    try (Dims64 fixed = withBatch(input.getDimensions(), size)) {
+                        profile.setDimensions(input.getName(), nvinfer.OptProfileSelector.kMIN, fixed);
+                        profile.setDimensions(input.getName(), nvinfer.OptProfileSelector.kOPT, fixed);
+                        profile.setDimensions(input.getName(), nvinfer.OptProfileSelector.kMAX, fixed);
+                    }
+                }
+                if (!profile.isValid() || config.addOptimizationProfile(profile) < 0) {
+                    throw new EngineException("TensorRT rejected the fixed-shape profile for batch " + size + ": "
+                            + logger.lastError());
+                }
             }
         }
     }
 
-    static Dims32 withBatch(Dims32 dims, int batch) {
-        Dims32 result = new Dims32();
+    static Dims64 withBatch(Dims64 dims, long batch) {
+        Dims64 result = new Dims64();
         result.nbDims(dims.nbDims());
         for (int d = 0; d < dims.nbDims(); d++) {
             result.d(d, d == 0 ? batch : dims.d(d));
@@ -375,7 +379,7 @@ final class EngineBuilder {
         }
     }
 
-    static long[] shape(Dims32 dims) {
+    static long[] shape(Dims64 dims) {
         long[] shape = new long[dims.nbDims()];
         for (int d = 0; d < shape.length; d++) {
             shape[d] = dims.d(d);

@@ -10,30 +10,32 @@ import org.bytedeco.cuda.cudart.CUstream_st;
 import org.bytedeco.cuda.global.cudart;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.tensorrt.global.nvinfer;
 import org.bytedeco.tensorrt.nvinfer.Dims4;
 import org.bytedeco.tensorrt.nvinfer.ICudaEngine;
 import org.bytedeco.tensorrt.nvinfer.IExecutionContext;
 import org.jboss.logging.Logger;
 
-import java.util.HashMap;
-import java.util.Map;
 import java.util.stream.IntStream;
 
 /**
- * One execution context with everything it needs to run a batch without allocating: its own CUDA stream, its own
- * optimization profile, device buffers and pinned host staging buffers sized for the max batch, and (optionally)
- * one captured CUDA graph per batch size. Used by one thread at a time; owns all of its native memory.
+ * One executor's share of the engine: a CUDA stream, one execution context per batch size (each on its own
+ * fixed-shape optimization profile, its input shapes set once at creation), device buffers and pinned host staging
+ * buffers sized for the largest batch, and (optionally) one captured CUDA graph per context. The contexts never run
+ * at the same time, so they share one block of activation memory that this slot allocates. A batch runs on the
+ * context of the smallest size that holds it; no batch changes any context's shape.
+ *
+ * <p>Used by one thread at a time; owns all of its native memory and frees it in {@link #close()}.
  */
-@SuppressWarnings("deprecation") // IExecutionContext.destroy() is TensorRT 8.6's release call
 final class ExecutionSlot implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(ExecutionSlot.class);
 
     private final ICudaEngine engine;
     private final TrtLogger logger;
-    private final int profile;
+    private final int slot;
+    private final BatchShapes shapes;
     private final int tile;
-    private final int maxBatch;
     private final boolean useGraphs;
     private final long imageFloats;
     private final long maskFloats;
@@ -41,6 +43,8 @@ final class ExecutionSlot implements AutoCloseable {
     private final Pointer deviceImage = new Pointer();
     private final Pointer deviceMask = new Pointer();
     private final Pointer deviceOutput = new Pointer();
+    private final Pointer activations = new Pointer();
+    private long activationBytes;
     private final Pointer pinnedImageBase = new Pointer();
     private final Pointer pinnedMaskBase = new Pointer();
     private final Pointer pinnedOutputBase = new Pointer();
@@ -51,38 +55,35 @@ final class ExecutionSlot implements AutoCloseable {
     private FloatPointer[] pinnedImageAt;
     private FloatPointer[] pinnedMaskAt;
     private FloatPointer[] pinnedOutputAt;
-    // input shapes per batch size, made once and freed in close(): a shape change allocates nothing
-    private final Dims4[] imageShapes;
-    private final Dims4[] maskShapes;
 
     private CUstream_st stream;
-    private IExecutionContext context;
-    private int shapeBatch = -1;
+    /** Index i runs batches of {@code shapes.size(i)}. */
+    private IExecutionContext[] contexts;
+    private CUgraphExec_st[] graphs;
     private boolean graphsFailed;
-    private final Map<Integer, CUgraphExec_st> graphs = new HashMap<>();
-    private final java.util.List<LayerProfiler> profilers = new java.util.ArrayList<>();
 
-    ExecutionSlot(ICudaEngine engine, TrtLogger logger, int profile, int tile, int maxBatch, boolean useGraphs) {
+    /**
+     * @param slot which run of the engine's profiles this slot uses: profiles {@code slot × sizes} onwards
+     */
+    ExecutionSlot(ICudaEngine engine, TrtLogger logger, int slot, BatchShapes shapes, int tile, boolean useGraphs) {
         this.engine = engine;
         this.logger = logger;
-        this.profile = profile;
+        this.slot = slot;
+        this.shapes = shapes;
         this.tile = tile;
-        this.maxBatch = maxBatch;
         this.useGraphs = useGraphs;
         this.imageFloats = 3L * tile * tile;
         this.maskFloats = (long) tile * tile;
-        this.imageShapes = new Dims4[maxBatch + 1];
-        this.maskShapes = new Dims4[maxBatch + 1];
-        for (int n = 1; n <= maxBatch; n++) {
-            imageShapes[n] = new Dims4(n, 3, tile, tile);
-            maskShapes[n] = new Dims4(n, 1, tile, tile);
-        }
+        int maxBatch = shapes.max();
         try {
             long imageBytes = 4 * imageFloats * maxBatch;
             long maskBytes = 4 * maskFloats * maxBatch;
             Cuda.check(cudart.cudaMalloc(deviceImage, imageBytes), "cudaMalloc(image)");
             Cuda.check(cudart.cudaMalloc(deviceMask, maskBytes), "cudaMalloc(mask)");
             Cuda.check(cudart.cudaMalloc(deviceOutput, imageBytes), "cudaMalloc(output)");
+            // rows beyond a partial batch are computed too: let them hold zeros, not whatever the allocation held
+            Cuda.check(cudart.cudaMemset(deviceImage, 0, imageBytes), "cudaMemset(image)");
+            Cuda.check(cudart.cudaMemset(deviceMask, 0, maskBytes), "cudaMemset(mask)");
             Cuda.check(cudart.cudaMallocHost(pinnedImageBase, imageBytes), "cudaMallocHost(image)");
             Cuda.check(cudart.cudaMallocHost(pinnedMaskBase, maskBytes), "cudaMallocHost(mask)");
             Cuda.check(cudart.cudaMallocHost(pinnedOutputBase, imageBytes), "cudaMallocHost(output)");
@@ -92,7 +93,7 @@ final class ExecutionSlot implements AutoCloseable {
             pinnedImageAt = views(pinnedImage, imageFloats, maxBatch);
             pinnedMaskAt = views(pinnedMask, maskFloats, maxBatch);
             pinnedOutputAt = views(pinnedOutput, imageFloats, maxBatch);
-            openContext();
+            openContexts();
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -107,25 +108,54 @@ final class ExecutionSlot implements AutoCloseable {
         return views;
     }
 
-    private void openContext() {
+    /** Activation memory this slot holds for its contexts (the largest any of them needs). */
+    long activationBytes() {
+        return activationBytes;
+    }
+
+    private void openContexts() {
         stream = new CUstream_st();
         Cuda.check(cudart.cudaStreamCreateWithFlags(stream, cudart.cudaStreamNonBlocking), "cudaStreamCreate");
-        context = engine.createExecutionContext();
-        if (context == null || context.isNull()) {
-            throw new Cuda.CudaException("TensorRT could not create an execution context: " + logger.lastError(),
-                    cudart.cudaErrorMemoryAllocation);
+        int firstProfile = slot * shapes.count();
+        long needed = 0;
+        for (int i = 0; i < shapes.count(); i++) {
+            needed = Math.max(needed, engine.getDeviceMemorySizeForProfileV2(firstProfile + i));
         }
-        if (!context.setOptimizationProfileAsync(profile, stream)) {
-            throw new IllegalStateException("TensorRT rejected optimization profile " + profile + ": " + logger.lastError());
+        if (activations.isNull() || needed > activationBytes) {
+            freeActivations();
+            Cuda.check(cudart.cudaMalloc(activations, Math.max(needed, 256)), "cudaMalloc(activations)");
+            activationBytes = needed;
         }
-        Cuda.check(cudart.cudaStreamSynchronize(stream), "selecting the optimization profile");
-        boolean bound = context.setTensorAddress(ModelContract.IMAGE, deviceImage)
-                & context.setTensorAddress(ModelContract.MASK, deviceMask)
-                & context.setTensorAddress(ModelContract.OUTPUT, deviceOutput);
-        if (!bound) {
-            throw new IllegalStateException("TensorRT did not accept the I/O buffers: " + logger.lastError());
+        contexts = new IExecutionContext[shapes.count()];
+        graphs = new CUgraphExec_st[shapes.count()];
+        for (int i = 0; i < shapes.count(); i++) {
+            IExecutionContext context = engine.createExecutionContext(
+                    nvinfer.ExecutionContextAllocationStrategy.kUSER_MANAGED);
+            if (context == null || context.isNull()) {
+                throw new Cuda.CudaException("TensorRT could not create an execution context: " + logger.lastError(),
+                        cudart.cudaErrorMemoryAllocation);
+            }
+            contexts[i] = context;
+            context.setDeviceMemoryV2(activations, activationBytes);
+            int profile = firstProfile + i;
+            if (!context.setOptimizationProfileAsync(profile, stream)) {
+                throw new IllegalStateException("TensorRT rejected optimization profile " + profile + ": "
+                        + logger.lastError());
+            }
+            int size = shapes.size(i);
+            boolean shaped;
+            try (Dims4 image = new Dims4(size, 3, tile, tile); Dims4 mask = new Dims4(size, 1, tile, tile)) {
+                shaped = context.setInputShape(ModelContract.IMAGE, image) & context.setInputShape(ModelContract.MASK, mask);
+            }
+            boolean bound = context.setTensorAddress(ModelContract.IMAGE, deviceImage)
+                    & context.setTensorAddress(ModelContract.MASK, deviceMask)
+                    & context.setTensorAddress(ModelContract.OUTPUT, deviceOutput);
+            if (!shaped || !bound) {
+                throw new IllegalStateException("TensorRT did not accept batch " + size + " on profile " + profile
+                        + ": " + logger.lastError());
+            }
         }
-        shapeBatch = -1;
+        Cuda.check(cudart.cudaStreamSynchronize(stream), "selecting the optimization profiles");
     }
 
     /**
@@ -138,6 +168,7 @@ final class ExecutionSlot implements AutoCloseable {
     void run(TileBatch batch, float outputScale) {
         long started = System.nanoTime();
         int n = batch.size();
+        int shape = shapes.indexFor(n);
         // the copies into and out of pinned memory are the executor's own CPU work, during which this context's
         // GPU work waits: tiles are copied in parallel (a batch of 16 is 64 MB in, 48 MB out)
         IntStream.range(0, n).parallel().forEach(i -> {
@@ -150,7 +181,7 @@ final class ExecutionSlot implements AutoCloseable {
                 cudart.cudaMemcpyHostToDevice, stream), "copying images to the GPU");
         Cuda.check(cudart.cudaMemcpyAsync(deviceMask, pinnedMask, 4 * maskFloats * n,
                 cudart.cudaMemcpyHostToDevice, stream), "copying masks to the GPU");
-        enqueue(n);
+        enqueue(shape);
         Cuda.check(cudart.cudaMemcpyAsync(pinnedOutput, deviceOutput, 4 * imageFloats * n,
                 cudart.cudaMemcpyDeviceToHost, stream), "copying results from the GPU");
         Cuda.check(cudart.cudaStreamSynchronize(stream), "running the batch");
@@ -163,43 +194,30 @@ final class ExecutionSlot implements AutoCloseable {
         BatchPhases.record(started, staged, computed, System.nanoTime());
     }
 
-    private void enqueue(int n) {
+    private void enqueue(int shape) {
         if (useGraphs && !graphsFailed) {
-            CUgraphExec_st graph = graphs.get(n);
-            if (graph == null) {
-                graph = capture(n);
-            }
+            CUgraphExec_st graph = graphs[shape] != null ? graphs[shape] : capture(shape);
             if (graph != null) {
-                Cuda.check(cudart.cudaGraphLaunch(graph, stream), "launching the CUDA graph for batch " + n);
+                Cuda.check(cudart.cudaGraphLaunch(graph, stream), "launching the CUDA graph for batch "
+                        + shapes.size(shape));
                 return;
             }
         }
-        setShape(n);
-        if (!context.enqueueV3(stream)) {
-            throw new IllegalStateException("TensorRT enqueue failed for batch " + n + ": " + logger.lastError());
-        }
-    }
-
-    private void setShape(int n) {
-        if (shapeBatch != n) {
-            boolean ok = context.setInputShape(ModelContract.IMAGE, imageShapes[n])
-                    & context.setInputShape(ModelContract.MASK, maskShapes[n]);
-            if (!ok) {
-                throw new IllegalStateException("TensorRT rejected batch " + n + " (profile 1.." + maxBatch + "): "
-                        + logger.lastError());
-            }
-            shapeBatch = n;
+        if (!contexts[shape].enqueueV3(stream)) {
+            throw new IllegalStateException("TensorRT enqueue failed for batch " + shapes.size(shape) + ": "
+                    + logger.lastError());
         }
     }
 
     /**
-     * Captures one enqueue of batch {@code n} as a CUDA graph. TensorRT needs one ordinary enqueue after a shape
-     * change before it can be captured. If capture fails, graphs are off for this slot and the plain path runs.
+     * Captures one enqueue of a context as a CUDA graph; its shape never changes, so the graph stays valid. TensorRT
+     * needs one ordinary enqueue first. If capture fails, graphs are off for this slot and the plain path runs.
      */
-    private CUgraphExec_st capture(int n) {
-        setShape(n);
+    private CUgraphExec_st capture(int shape) {
+        IExecutionContext context = contexts[shape];
         if (!context.enqueueV3(stream)) {
-            throw new IllegalStateException("TensorRT enqueue failed for batch " + n + ": " + logger.lastError());
+            throw new IllegalStateException("TensorRT enqueue failed for batch " + shapes.size(shape) + ": "
+                    + logger.lastError());
         }
         Cuda.check(cudart.cudaStreamSynchronize(stream), "warm-up before graph capture");
         CUgraph_st graph = new CUgraph_st();
@@ -213,58 +231,59 @@ final class ExecutionSlot implements AutoCloseable {
             if (!graph.isNull()) {
                 cudart.cudaGraphDestroy(graph);
             }
-            LOG.warnf("CUDA graph capture failed on context %d for batch %d; running without graphs", profile, n);
+            LOG.warnf("CUDA graph capture failed on slot %d for batch %d; running without graphs", slot,
+                    shapes.size(shape));
             graphsFailed = true;
             return null;
         }
         cudart.cudaGraphDestroy(graph);
-        graphs.put(n, executable);
+        graphs[shape] = executable;
         return executable;
     }
 
-    /** Diagnostics: per-layer timing of every following enqueue on this slot (null turns it off). */
-    void profile(LayerProfiler profiler) {
-        if (profiler != null) {
-            // TensorRT keeps the raw pointer: the Java peer must outlive the context, not just the profiled runs
-            profilers.add(profiler);
-        }
-        context.setProfiler(profiler);
-    }
-
-    /** After a failed batch: a fresh stream and execution context on the same buffers. */
+    /** After a failed batch: a fresh stream and execution contexts on the same buffers. */
     void recreate() {
         cudart.cudaGetLastError();
-        releaseContext();
-        openContext();
+        releaseContexts();
+        openContexts();
     }
 
-    private void releaseContext() {
-        graphs.values().forEach(cudart::cudaGraphExecDestroy);
-        graphs.clear();
+    private void releaseContexts() {
+        if (graphs != null) {
+            for (int i = 0; i < graphs.length; i++) {
+                if (graphs[i] != null) {
+                    cudart.cudaGraphExecDestroy(graphs[i]);
+                    graphs[i] = null;
+                }
+            }
+        }
         if (stream != null && !stream.isNull()) {
             cudart.cudaStreamSynchronize(stream);
         }
-        if (context != null && !context.isNull()) {
-            context.destroy();
+        if (contexts != null) {
+            for (IExecutionContext context : contexts) {
+                NativeDelete.delete(context);
+            }
         }
-        context = null;
+        contexts = null;
         if (stream != null && !stream.isNull()) {
             cudart.cudaStreamDestroy(stream);
         }
         stream = null;
     }
 
+    private void freeActivations() {
+        if (!activations.isNull()) {
+            cudart.cudaFree(activations);
+            activations.setNull();
+            activationBytes = 0;
+        }
+    }
+
     @Override
     public void close() {
-        releaseContext();
-        for (Dims4[] shapes : new Dims4[][] {imageShapes, maskShapes}) {
-            for (int n = 1; n < shapes.length; n++) {
-                if (shapes[n] != null) {
-                    shapes[n].close();
-                    shapes[n] = null;
-                }
-            }
-        }
+        releaseContexts();
+        freeActivations();
         for (Pointer device : new Pointer[] {deviceImage, deviceMask, deviceOutput}) {
             if (!device.isNull()) {
                 cudart.cudaFree(device);

@@ -5,6 +5,7 @@ import io.lamaserve.engine.InpaintEngine;
 import io.lamaserve.engine.TileBatch;
 import org.jboss.logging.Logger;
 
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -42,6 +43,7 @@ public final class SwappableEngine implements InpaintEngine {
 
     private final int tileSize;
     private final int maxBatch;
+    private final List<Integer> batchSizes;
     private final int parallelism;
     private final AtomicReference<Generation> current;
     private volatile boolean closed;
@@ -49,6 +51,7 @@ public final class SwappableEngine implements InpaintEngine {
     public SwappableEngine(InpaintEngine initial) {
         this.tileSize = initial.tileSize();
         this.maxBatch = initial.maxBatch();
+        this.batchSizes = initial.batchSizes();
         this.parallelism = initial.parallelism();
         this.current = new AtomicReference<>(new Generation(initial));
     }
@@ -104,6 +107,12 @@ public final class SwappableEngine implements InpaintEngine {
     @Override
     public int maxBatch() {
         return maxBatch;
+    }
+
+    /** The first engine's sizes: the batcher's cost model is built on them once (the replacement has the same). */
+    @Override
+    public List<Integer> batchSizes() {
+        return batchSizes;
     }
 
     @Override

@@ -19,12 +19,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * LaMa on a deserialized TensorRT engine. Each slot is one execution context with its own optimization profile,
- * CUDA stream, preallocated device buffers and pinned staging buffers; the batcher runs one batch per slot at a
- * time, so the copies and CPU work of one slot overlap the GPU work of another. A CUDA or TensorRT failure during
+ * LaMa on a deserialized TensorRT engine. Each slot ({@link ExecutionSlot}) has its own CUDA stream, one execution
+ * context per batch size on fixed-shape profiles, preallocated device buffers and pinned staging buffers; the
+ * batcher runs one batch per slot at a time, so the copies and CPU work of one slot overlap the GPU work of another. A CUDA or TensorRT failure during
  * a batch fails that batch with {@link EngineException} and gives the slot a fresh execution context and stream.
  */
-@SuppressWarnings("deprecation") // ICudaEngine/IRuntime.destroy() are TensorRT 8.6's release calls
 public final class TensorRtEngine implements InpaintEngine {
 
     private static final Logger LOG = Logger.getLogger(TensorRtEngine.class);
@@ -36,12 +35,12 @@ public final class TensorRtEngine implements InpaintEngine {
     private final ICudaEngine engine;
     private final String hardware;
     private final ModelContract contract;
-    private final int maxBatch;
+    private final BatchShapes shapes;
     private final List<ExecutionSlot> slots = new ArrayList<>();
     private volatile boolean closed;
 
     private TensorRtEngine(String name, String hardware, int device, TrtLogger logger, IRuntime runtime,
-                           ICudaEngine engine, ModelContract contract, int maxBatch) {
+                           ICudaEngine engine, ModelContract contract, BatchShapes shapes) {
         this.name = name;
         this.hardware = hardware;
         this.device = device;
@@ -49,11 +48,12 @@ public final class TensorRtEngine implements InpaintEngine {
         this.runtime = runtime;
         this.engine = engine;
         this.contract = contract;
-        this.maxBatch = maxBatch;
+        this.shapes = shapes;
     }
 
     /**
-     * Deserializes a plan and prepares {@code contexts} execution slots (at most one per optimization profile).
+     * Deserializes a plan and prepares {@code contexts} execution slots (at most as many as the plan has runs of
+     * batch-size profiles).
      *
      * @param metadata the ONNX metadata properties (TensorRT does not keep them)
      * @throws EngineException when TensorRT rejects the plan or the GPU lacks memory for the slots
@@ -64,32 +64,37 @@ public final class TensorRtEngine implements InpaintEngine {
         IRuntime runtime = nvinfer.createInferRuntime(logger);
         ICudaEngine engine = runtime.deserializeCudaEngine(plan, planBytes);
         if (engine == null || engine.isNull()) {
-            runtime.destroy();
+            NativeDelete.delete(runtime);
             throw new EngineException("TensorRT could not deserialize the plan: " + logger.lastError());
         }
         TensorRtEngine opened = null;
         try {
             ModelContract contract = ModelContract.of(signature(engine, metadata));
-            int max = engine.getProfileShape(ModelContract.IMAGE, 0, nvinfer.OptProfileSelector.kMAX).d(0);
-            int slotCount = Math.min(contexts, engine.getNbOptimizationProfiles());
+            List<Integer> profileSizes = new ArrayList<>();
+            for (int p = 0; p < engine.getNbOptimizationProfiles(); p++) {
+                profileSizes.add((int) engine.getProfileShape(ModelContract.IMAGE, p, nvinfer.OptProfileSelector.kMAX).d(0));
+            }
+            BatchShapes shapes = BatchShapes.fromProfiles(profileSizes);
+            int runs = profileSizes.size() / shapes.count();
+            int slotCount = Math.min(contexts, runs);
             if (slotCount < contexts) {
-                LOG.warnf("the engine has %d optimization profile(s); using %d execution context(s) instead of %d",
-                        slotCount, slotCount, contexts);
+                LOG.warnf("the engine has profiles for %d execution context(s); using %d instead of %d", runs,
+                        slotCount, contexts);
             }
-            opened = new TensorRtEngine(name, hardware, device, logger, runtime, engine, contract, max);
-            for (int p = 0; p < slotCount; p++) {
-                opened.slots.add(new ExecutionSlot(engine, logger, p, contract.tileSize(), max, cudaGraphs));
+            opened = new TensorRtEngine(name, hardware, device, logger, runtime, engine, contract, shapes);
+            for (int slot = 0; slot < slotCount; slot++) {
+                opened.slots.add(new ExecutionSlot(engine, logger, slot, shapes, contract.tileSize(), cudaGraphs));
             }
-            LOG.infof("TensorRT engine %s ready: tile %d, batch 1..%d, %d context(s), %d MiB activation memory each%s",
-                    name, contract.tileSize(), max, slotCount, engine.getDeviceMemorySize() >> 20,
-                    cudaGraphs ? ", CUDA graphs on" : "");
+            LOG.infof("TensorRT engine %s ready: tile %d, batch sizes %s, %d context(s) with %d MiB activation memory "
+                            + "each%s", name, contract.tileSize(), shapes.canonical(), slotCount,
+                    opened.slots.getFirst().activationBytes() >> 20, cudaGraphs ? ", CUDA graphs on" : "");
             return opened;
         } catch (RuntimeException e) {
             if (opened != null) {
                 opened.close();
             } else {
-                engine.destroy();
-                runtime.destroy();
+                NativeDelete.delete(engine);
+                NativeDelete.delete(runtime);
             }
             throw new EngineException("TensorRT engine could not be prepared: " + e.getMessage(), e);
         }
@@ -101,7 +106,7 @@ public final class TensorRtEngine implements InpaintEngine {
         for (int i = 0; i < engine.getNbIOTensors(); i++) {
             String tensor = engine.getIOTensorName(i);
             long[] shape = EngineBuilder.shape(engine.getTensorShape(tensor));
-            // the enum overload of getTensorIOMode does not compare reliably in the 8.6 presets; the int one does
+            // JavaCPP's enum overloads hand back fresh enum instances: compare TensorRT's values
             int mode;
             try (BytePointer tensorName = new BytePointer(tensor)) {
                 mode = engine.getTensorIOMode(tensorName);
@@ -128,7 +133,12 @@ public final class TensorRtEngine implements InpaintEngine {
 
     @Override
     public int maxBatch() {
-        return maxBatch;
+        return shapes.max();
+    }
+
+    @Override
+    public List<Integer> batchSizes() {
+        return shapes.sizes();
     }
 
     @Override
@@ -144,8 +154,9 @@ public final class TensorRtEngine implements InpaintEngine {
         if (slot < 0 || slot >= slots.size()) {
             throw new IllegalArgumentException("slot " + slot + " outside [0, " + slots.size() + ")");
         }
-        if (batch.size() > maxBatch) {
-            throw new IllegalArgumentException("batch of " + batch.size() + " exceeds the engine's max batch " + maxBatch);
+        if (batch.size() > shapes.max()) {
+            throw new IllegalArgumentException("batch of " + batch.size() + " exceeds the engine's max batch "
+                    + shapes.max());
         }
         int side = contract.tileSize();
         for (int i = 0; i < batch.size(); i++) {
@@ -169,28 +180,6 @@ public final class TensorRtEngine implements InpaintEngine {
         }
     }
 
-    /**
-     * Diagnostics: runs {@code runs} batches on slot 0 with TensorRT's per-layer profiler attached and returns the
-     * collected layer times. Not for use while serving (profiling synchronizes after every layer).
-     */
-    LayerProfiler profileLayers(TileBatch batch, int runs) throws EngineException {
-        LayerProfiler profiler = new LayerProfiler();
-        slots.get(0).profile(profiler);
-        try {
-            for (int i = 0; i < runs; i++) {
-                infer(0, batch);
-            }
-        } finally {
-            slots.get(0).profile(null);
-        }
-        return profiler;
-    }
-
-    /** The latest error TensorRT logged (diagnostics). */
-    String lastTensorRtError() {
-        return logger.lastError();
-    }
-
     @Override
     public synchronized void close() {
         if (closed) {
@@ -200,8 +189,8 @@ public final class TensorRtEngine implements InpaintEngine {
         cudart.cudaSetDevice(device);
         slots.forEach(ExecutionSlot::close);
         slots.clear();
-        engine.destroy();
-        runtime.destroy();
+        NativeDelete.delete(engine);
+        NativeDelete.delete(runtime);
         LOG.debugf("closed TensorRT engine %s", name);
     }
 }

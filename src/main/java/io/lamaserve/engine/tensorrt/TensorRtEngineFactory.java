@@ -72,8 +72,7 @@ public final class TensorRtEngineFactory {
             throw new EngineException("cannot read the model " + onnx + ": " + e.getMessage(), e);
         }
         PlanKey finalKey = new PlanKey(sha, probe.tensorRtVersion(), gpu.name(), gpu.computeCapability(),
-                settings.precisionName(), 1, settings.optBatch(), settings.maxBatch(), settings.contexts(),
-                settings.optimizationLevel());
+                settings.precisionName(), settings.shapes(), settings.contexts(), settings.optimizationLevel());
         LOG.infof("TensorRT %s on %s; engine cache %s", probe.tensorRtVersion(), gpu, cache.directory().toAbsolutePath());
 
         Optional<TensorRtEngine> cached = loadCached(finalKey, metadata);

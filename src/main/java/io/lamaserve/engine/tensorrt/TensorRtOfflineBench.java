@@ -44,9 +44,11 @@ public final class TensorRtOfflineBench {
         Map<String, String> options = parse(args);
         Path onnx = Path.of(required(options, "onnx"));
         int maxBatch = Integer.parseInt(options.getOrDefault("max-batch", "16"));
+        BatchShapes shapes = options.containsKey("batch-sizes")
+                ? BatchShapes.of(Arrays.stream(options.get("batch-sizes").split(",")).map(Integer::valueOf).toList(), maxBatch)
+                : BatchShapes.powersOfTwoUpTo(maxBatch);
         TensorRtSettings settings = new TensorRtSettings(Path.of(options.getOrDefault("engine-dir", "engines")),
-                maxBatch, Integer.parseInt(options.getOrDefault("opt-batch", Integer.toString(Math.max(1, maxBatch / 2)))),
-                Integer.parseInt(options.getOrDefault("contexts", "2")),
+                shapes, Integer.parseInt(options.getOrDefault("contexts", "2")),
                 LamaConfig.TensorRtConfig.Precision.valueOf(options.getOrDefault("precision", "fp16").toUpperCase(Locale.ROOT)),
                 LamaConfig.TensorRtConfig.Fp16Pinning.valueOf(options.getOrDefault("fp16-pinning", "fourier").toUpperCase(Locale.ROOT)),
                 Integer.parseInt(options.getOrDefault("level", "3")),
@@ -66,19 +68,6 @@ public final class TensorRtOfflineBench {
                 startup.readySeconds(), startup.quickBuildSeconds(), startup.finalBuildSeconds(),
                 startup.loadedFromCache(), startup.finalKey().fileName()));
         try (InpaintEngine engine = startup.engine()) {
-            if (options.containsKey("profile") && engine instanceof TensorRtEngine trt) {
-                int batch = Integer.parseInt(options.get("profile"));
-                LayerProfiler profiler = trt.profileLayers(randomBatch(batch, engine.tileSize(), 3), 10);
-                json.append(",\"profile_batch\":").append(batch).append(",\"profile_ms_per_run\":{");
-                profiler.byCategory().forEach((category, ms) -> json.append(String.format(Locale.ROOT,
-                        "\"%s\":%.3f,", category, ms / 10)));
-                json.setLength(json.length() - 1);
-                json.append("}");
-                profiler.layers().entrySet().stream()
-                        .sorted((a, b) -> Double.compare(b.getValue()[0], a.getValue()[0])).limit(40)
-                        .forEach(e -> System.err.printf(Locale.ROOT, "layer %8.3f ms/run  %s%n", e.getValue()[0] / 10,
-                                e.getKey()));
-            }
             if (waitOptimized && !startup.optimized().isDone()) {
                 long waitStart = System.nanoTime();
                 double built = startup.optimized().get(30, TimeUnit.MINUTES);
@@ -210,6 +199,34 @@ public final class TensorRtOfflineBench {
             write(dir.resolve("b" + batch + "-mask.f32"), tiles, Tile::mask);
             write(dir.resolve("b" + batch + "-" + engine.name() + ".f32"), tiles, Tile::output);
         }
+        TileBatch extremes = extremeBatch(engine.tileSize());
+        engine.infer(0, extremes);
+        write(dir.resolve("x" + extremes.size() + "-image.f32"), extremes, Tile::image);
+        write(dir.resolve("x" + extremes.size() + "-mask.f32"), extremes, Tile::mask);
+        write(dir.resolve("x" + extremes.size() + "-" + engine.name() + ".f32"), extremes, Tile::output);
+    }
+
+    /**
+     * Inputs at the edges of the value ranges, where fp16 activations are most likely to overflow: an all-black and
+     * an all-white image with the whole tile to fill, and both with the usual hole.
+     */
+    static TileBatch extremeBatch(int side) {
+        List<Tile> tiles = new ArrayList<>();
+        for (float value : new float[] {0f, 1f}) {
+            for (boolean fullMask : new boolean[] {true, false}) {
+                Tile tile = Tile.allocate(side);
+                Arrays.fill(tile.image(), value);
+                if (fullMask) {
+                    Arrays.fill(tile.mask(), 1f);
+                } else {
+                    for (int y = side / 4; y < side * 3 / 4; y++) {
+                        Arrays.fill(tile.mask(), y * side + side / 4, y * side + side * 3 / 4, 1f);
+                    }
+                }
+                tiles.add(tile);
+            }
+        }
+        return new TileBatch(tiles);
     }
 
     private static void write(Path file, TileBatch tiles, java.util.function.Function<Tile, float[]> part) {

@@ -71,9 +71,8 @@ public final class TensorRtProbe {
             }
             GpuInfo gpu = new GpuInfo(device, properties.name().getString().trim(), properties.major(),
                     properties.minor(), properties.multiProcessorCount(), properties.totalGlobalMem());
-            int version = nvinfer.getInferLibVersion();
-            // getInferLibVersion() is major*1000 + minor*100 + patch in TensorRT 8.x
-            String trt = (version / 1000) + "." + (version / 100 % 10) + "." + (version % 100);
+            String trt = nvinfer.getInferLibMajorVersion() + "." + nvinfer.getInferLibMinorVersion() + "."
+                    + nvinfer.getInferLibPatchVersion();
             return new Result(Optional.of(gpu), trt, "");
         }
     }

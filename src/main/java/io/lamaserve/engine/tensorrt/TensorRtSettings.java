@@ -9,9 +9,8 @@ import java.nio.file.Path;
  * or from the offline benchmark's command line alike.
  *
  * @param engineDir          plan files and timing cache
- * @param maxBatch           profile maximum
- * @param optBatch           profile optimum
- * @param contexts           execution contexts (one profile each)
+ * @param shapes             the batch sizes, each a fixed-shape optimization profile per context
+ * @param contexts           execution contexts, each with one profile per batch size
  * @param precision          fp32, tf32 or fp16
  * @param fp16Pinning        which layers an fp16 engine keeps in fp32
  * @param optimizationLevel  level of the engine that is finally served
@@ -20,16 +19,12 @@ import java.nio.file.Path;
  * @param cudaGraphs         replay each (context, batch size) as a captured CUDA graph
  * @param device             GPU ordinal
  */
-public record TensorRtSettings(Path engineDir, int maxBatch, int optBatch, int contexts,
+public record TensorRtSettings(Path engineDir, BatchShapes shapes, int contexts,
                                LamaConfig.TensorRtConfig.Precision precision,
                                LamaConfig.TensorRtConfig.Fp16Pinning fp16Pinning, int optimizationLevel, int quickLevel,
                                long workspaceMib, boolean cudaGraphs, int device) {
 
     public TensorRtSettings {
-        if (maxBatch < 1 || optBatch < 1 || optBatch > maxBatch) {
-            throw new IllegalArgumentException("lama.tensorrt: need 1 <= opt-batch <= max-batch, got opt "
-                    + optBatch + ", max " + maxBatch);
-        }
         if (contexts < 1) {
             throw new IllegalArgumentException("lama.tensorrt.contexts must be at least 1, got " + contexts);
         }
@@ -41,8 +36,9 @@ public record TensorRtSettings(Path engineDir, int maxBatch, int optBatch, int c
 
     public static TensorRtSettings from(LamaConfig.TensorRtConfig config) {
         int max = config.maxBatch();
-        return new TensorRtSettings(config.engineDir(), max, config.optBatch().orElse(Math.max(1, max / 2)),
-                config.contexts(), config.precision(), config.fp16Pinning(), config.optimizationLevel(), config.quickOptimizationLevel(),
+        BatchShapes shapes = config.batchSizes().map(sizes -> BatchShapes.of(sizes, max))
+                .orElseGet(() -> BatchShapes.powersOfTwoUpTo(max));
+        return new TensorRtSettings(config.engineDir(), shapes, config.contexts(), config.precision(), config.fp16Pinning(), config.optimizationLevel(), config.quickOptimizationLevel(),
                 config.workspaceMib(), config.cudaGraphs(), config.device());
     }
 

@@ -28,8 +28,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class PlanCacheTest {
 
-    private static final PlanKey KEY = new PlanKey("ab".repeat(32), "8.6.1", "NVIDIA H100 80GB HBM3", "9.0", "fp16",
-            1, 8, 16, 2, 3);
+    private static final BatchShapes SHAPES = BatchShapes.powersOfTwoUpTo(16);
+    private static final PlanKey KEY = new PlanKey("ab".repeat(32), "10.6.0", "NVIDIA H100 80GB HBM3", "9.0", "fp16",
+            SHAPES, 2, 3);
 
     @TempDir
     Path dir;
@@ -74,7 +75,7 @@ class PlanCacheTest {
     @Test
     void fileWrittenForAnotherKeyIsNotUsedUnderThisKey() throws IOException {
         PlanCache cache = new PlanCache(dir);
-        PlanKey other = new PlanKey("ab".repeat(32), "8.6.1", "NVIDIA H100 80GB HBM3", "9.0", "fp32", 1, 8, 16, 2, 3);
+        PlanKey other = new PlanKey("ab".repeat(32), "10.6.0", "NVIDIA H100 80GB HBM3", "9.0", "fp32", SHAPES, 2, 3);
         Path otherFile = cache.storePlan(other, ByteBuffer.wrap(randomBytes(1000, 4)));
         // someone copies a plan over the file name of another key
         Files.copy(otherFile, cache.planPath(KEY));
@@ -164,14 +165,16 @@ class PlanCacheTest {
     @Test
     void everyKeyPartChangesTheFileName() {
         List<PlanKey> variants = List.of(
-                new PlanKey("cd".repeat(32), "8.6.1", "NVIDIA H100 80GB HBM3", "9.0", "fp16", 1, 8, 16, 2, 3),
-                new PlanKey("ab".repeat(32), "8.6.2", "NVIDIA H100 80GB HBM3", "9.0", "fp16", 1, 8, 16, 2, 3),
-                new PlanKey("ab".repeat(32), "8.6.1", "Tesla T4", "9.0", "fp16", 1, 8, 16, 2, 3),
-                new PlanKey("ab".repeat(32), "8.6.1", "NVIDIA H100 80GB HBM3", "8.9", "fp16", 1, 8, 16, 2, 3),
-                new PlanKey("ab".repeat(32), "8.6.1", "NVIDIA H100 80GB HBM3", "9.0", "fp32", 1, 8, 16, 2, 3),
-                new PlanKey("ab".repeat(32), "8.6.1", "NVIDIA H100 80GB HBM3", "9.0", "fp16", 1, 4, 16, 2, 3),
-                new PlanKey("ab".repeat(32), "8.6.1", "NVIDIA H100 80GB HBM3", "9.0", "fp16", 1, 8, 32, 2, 3),
-                new PlanKey("ab".repeat(32), "8.6.1", "NVIDIA H100 80GB HBM3", "9.0", "fp16", 1, 8, 16, 3, 3),
+                new PlanKey("cd".repeat(32), "10.6.0", "NVIDIA H100 80GB HBM3", "9.0", "fp16", SHAPES, 2, 3),
+                new PlanKey("ab".repeat(32), "10.6.1", "NVIDIA H100 80GB HBM3", "9.0", "fp16", SHAPES, 2, 3),
+                new PlanKey("ab".repeat(32), "10.6.0", "Tesla T4", "9.0", "fp16", SHAPES, 2, 3),
+                new PlanKey("ab".repeat(32), "10.6.0", "NVIDIA H100 80GB HBM3", "8.9", "fp16", SHAPES, 2, 3),
+                new PlanKey("ab".repeat(32), "10.6.0", "NVIDIA H100 80GB HBM3", "9.0", "fp32", SHAPES, 2, 3),
+                new PlanKey("ab".repeat(32), "10.6.0", "NVIDIA H100 80GB HBM3", "9.0", "fp16",
+                        new BatchShapes(List.of(1, 2, 4, 16)), 2, 3),
+                new PlanKey("ab".repeat(32), "10.6.0", "NVIDIA H100 80GB HBM3", "9.0", "fp16",
+                        BatchShapes.powersOfTwoUpTo(32), 2, 3),
+                new PlanKey("ab".repeat(32), "10.6.0", "NVIDIA H100 80GB HBM3", "9.0", "fp16", SHAPES, 3, 3),
                 KEY.withOptimizationLevel(0));
         for (PlanKey variant : variants) {
             assertNotEquals(KEY.fileName(), variant.fileName(), variant.canonical());
@@ -181,12 +184,12 @@ class PlanCacheTest {
     }
 
     @Test
-    void smallerMaxBatchKeepsOptWithinTheProfile() {
+    void smallerMaxBatchDropsTheSizesAboveIt() {
         PlanKey reduced = KEY.withMaxBatch(4);
         assertEquals(4, reduced.maxBatch());
-        assertEquals(4, reduced.optBatch());
-        assertThrows(IllegalArgumentException.class,
-                () -> new PlanKey("ab".repeat(32), "8.6.1", "gpu", "9.0", "fp16", 1, 20, 16, 2, 3));
+        assertEquals(List.of(1, 2, 4), reduced.shapes().sizes());
+        assertEquals(6, reduced.profiles());
+        assertEquals(List.of(1, 2, 3), KEY.withMaxBatch(3).shapes().sizes());
     }
 
     private static byte[] randomBytes(int size, long seed) {
