@@ -17,7 +17,7 @@ JAVA=(java --enable-native-access=ALL-UNNAMED -Xmx16g
       "-Djava.util.logging.SimpleFormatter.format=%1\$tT %4\$s [%3\$s] %5\$s%6\$s%n" -cp "$CP")
 BENCH=io.lamaserve.engine.tensorrt.TensorRtOfflineBench
 COMMON=(--onnx "$W/big-lama.onnx" --engine-dir "$W/engines" --precision "$P" --level "$LEVEL" --max-batch "$MAX"
-        --opt-batch $((MAX / 2)) --batches 1,2,4,8,16,32 --seconds 3)
+        --batches 1,2,4,8,16,32 --seconds 3)
 { date -u; nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
   python3 -c 'import torch, onnx, onnxruntime; print("torch", torch.__version__, "onnx", onnx.__version__, "onnxruntime", onnxruntime.__version__)'
 } > "$W/env.txt" 2>&1

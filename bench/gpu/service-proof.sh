@@ -30,7 +30,7 @@ for mode in ${MODES:-off adaptive}; do
   echo "== lama-serve, TensorRT, batching $mode"
   java --enable-native-access=ALL-UNNAMED \
        -Dlama.engine=tensorrt -Dlama.model.path="$W/big-lama.onnx" -Dlama.tensorrt.engine-dir="$W/engines" \
-       -Dlama.tensorrt.max-batch=32 -Dlama.tensorrt.opt-batch=16 -Dlama.batching.mode=$mode ${SERVICE_OPTS:-} \
+       -Dlama.tensorrt.max-batch=32 -Dlama.batching.mode=$mode ${SERVICE_OPTS:-} \
        -jar "$APPDIR/quarkus-run.jar" > "$OUT_DIR/server-$mode.log" 2>&1 &
   pid=$!
   wait_ready http://127.0.0.1:8080/q/health/ready || { echo "not ready"; tail -30 "$OUT_DIR/server-$mode.log"; }
