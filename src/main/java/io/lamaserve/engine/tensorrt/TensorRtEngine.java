@@ -106,6 +106,11 @@ public final class TensorRtEngine implements InpaintEngine {
         for (int i = 0; i < engine.getNbIOTensors(); i++) {
             String tensor = engine.getIOTensorName(i);
             long[] shape = EngineBuilder.shape(engine.getTensorShape(tensor));
+            // the batch sizes are the profiles' business, and with fixed-shape profiles TensorRT reports an output's
+            // batch axis as the first profile's size: every tensor's batch axis is read as dynamic
+            if (shape.length > 0) {
+                shape[0] = -1;
+            }
             // JavaCPP's enum overloads hand back fresh enum instances: compare TensorRT's values
             int mode;
             try (BytePointer tensorName = new BytePointer(tensor)) {
