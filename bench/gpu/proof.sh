@@ -33,7 +33,11 @@
 # (steps 2-4 skipped) ENGINE=onnxruntime BASELINE_ARGS="--device cpu --width 8 --blocks 2".
 # Everything lands in WORKDIR; progress lines start with "==".
 set -uo pipefail
-PY="${PYTHON:-python3}"
+# Python (PyTorch, ONNX Runtime) runs with the system's libraries: an LD_LIBRARY_PATH set up for TensorRT and Java
+# may hold other cuDNN/cuBLAS builds, which PyTorch would then load
+PY_BIN="${PYTHON:-python3}"
+PY() { env -u LD_LIBRARY_PATH "$PY_BIN" "$@"; }
+PY=PY
 HERE="$(cd "$(dirname "$0")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
 W="${1:?workdir}"; APPDIR="$(cd "${2:?quarkus-app dir}" && pwd)"; BENCH_JAR="$(cd "$(dirname "${3:?bench jar}")" && pwd)/$(basename "$3")"

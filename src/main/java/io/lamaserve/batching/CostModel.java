@@ -231,9 +231,10 @@ public final class CostModel {
         peak = smallestReaching(PEAK_FRACTION * best);
     }
 
+    /** Smallest size the engine runs as it is whose images/s reach the given rate (a size run padded never is). */
     private int smallestReaching(double imagesPerSecond) {
         for (int size = 1; size <= maxBatch; size++) {
-            if (size * 1e9 / estimate(size) >= imagesPerSecond * (1 - 1e-12)) {
+            if (runSize[size] == size && size * 1e9 / estimate(size) >= imagesPerSecond * (1 - 1e-12)) {
                 return size;
             }
         }

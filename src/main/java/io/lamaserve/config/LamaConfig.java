@@ -118,8 +118,11 @@ public interface LamaConfig {
         @WithDefault("4096")
         long workspaceMib();
 
-        /** Capture a CUDA graph per (context, batch size). */
-        @WithDefault("false")
+        /**
+         * Replay each batch size's execution context as a captured CUDA graph: saves the kernel launches (about 1 ms
+         * at batch 1 on an H200) and makes a change of batch size between consecutive batches cost nothing.
+         */
+        @WithDefault("true")
         boolean cudaGraphs();
 
         /** GPU ordinal. */

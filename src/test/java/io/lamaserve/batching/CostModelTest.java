@@ -50,6 +50,16 @@ class CostModelTest {
     }
 
     @Test
+    void theKneeIsASizeTheEngineRunsAsItIs() {
+        // flat per-image cost from 16 on: 31 tiles in the 32-tile shape reach 97% of the best images/s, but a batch
+        // of 31 costs what 32 cost, so the knee is 32, not 31
+        CostModel model = new CostModel(32, 0.95, List.of(1, 2, 4, 8, 16, 32));
+        Map.of(1, 10L, 2, 15L, 4, 22L, 8, 36L, 16, 65L, 32, 108L).forEach((size, ms) -> model.seed(size, ms * MS));
+        assertEquals(32, model.knee());
+        assertEquals(32, model.peak());
+    }
+
+    @Test
     void sizesBetweenMeasurementsAreInterpolatedAndBeyondAssumeNoGain() {
         CostModel model = seeded(16, CostCurves.T4, List.of(1, 2, 4, 8));
         assertEquals(105 * MS, model.latencyNanos(3));       // between 85 and 125 ms
