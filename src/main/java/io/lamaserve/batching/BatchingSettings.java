@@ -5,7 +5,8 @@ import io.lamaserve.config.LamaConfig;
 import java.time.Duration;
 
 /**
- * The scheduler's settings, detached from the configuration mapping so that tests and the simulator can build them.
+ * The scheduler's settings, detached from the configuration mapping so that the scheduling classes run without
+ * CDI. Tests and the simulator build them {@link #from from} the mapping too, so they run the service's defaults.
  *
  * @param mode             adaptive batching or the batch-1 baseline
  * @param timeout          default (and longest) deadline of a request, from arrival
@@ -17,11 +18,6 @@ import java.time.Duration;
  */
 public record BatchingSettings(LamaConfig.BatchingConfig.Mode mode, Duration timeout, int maxQueue,
                                int sweepRepetitions, double kneeFraction, int maxBatch, double sharedGpuMinFraction) {
-
-    public BatchingSettings(LamaConfig.BatchingConfig.Mode mode, Duration timeout, int maxQueue,
-                            int sweepRepetitions, double kneeFraction, int maxBatch) {
-        this(mode, timeout, maxQueue, sweepRepetitions, kneeFraction, maxBatch, 0);
-    }
 
     public BatchingSettings {
         if (timeout.isNegative() || timeout.isZero()) {

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -50,8 +51,9 @@ class BatchSchedulerTest {
 
     private void startScheduler(Mode mode, int maxQueue, int parallelism, boolean gated) throws EngineException {
         engine = new CurveEngine(CostCurves.T4, 16, parallelism, ticker);
-        scheduler = new BatchScheduler(engine, new BatchingSettings(mode, Duration.ofSeconds(30), maxQueue, 3, 0.95, 0),
-                ticker, registry, Runnable::run);
+        BatchingSettings settings = TestSettings.with("mode", mode.name().toLowerCase(Locale.ROOT),
+                "max-queue", Integer.toString(maxQueue));
+        scheduler = new BatchScheduler(engine, settings, ticker, registry, Runnable::run);
         scheduler.start();
         assertTrue(scheduler.ready());
         if (gated) {
@@ -97,11 +99,10 @@ class BatchSchedulerTest {
 
     @Test
     void besideABusyExecutorALoneTileWaitsForCompanyOrForTheCompletion() throws Exception {
-        // two executors, lama.batching.shared-gpu-min-fraction 0.5 of the knee (7): 4 tiles, or as many as the busy
-        // executor's batch if that is smaller
+        // two executors, lama.batching.shared-gpu-min-fraction's default 0.5 of the knee (7): 4 tiles, or as many as
+        // the busy executor's batch if that is smaller
         engine = new CurveEngine(CostCurves.T4, 16, 2, ticker);
-        scheduler = new BatchScheduler(engine, new BatchingSettings(Mode.ADAPTIVE, Duration.ofSeconds(30), 64, 3, 0.95,
-                0, 0.5), ticker, registry, Runnable::run);
+        scheduler = new BatchScheduler(engine, TestSettings.defaults(), ticker, registry, Runnable::run);
         scheduler.start();
         engine.gate();
         InferenceTicket first = occupyExecutor(6);
@@ -365,7 +366,7 @@ class BatchSchedulerTest {
     @Test
     void refusesWorkUntilWarmedUp() {
         engine = new CurveEngine(CostCurves.T4, 16, 1, ticker);
-        scheduler = new BatchScheduler(engine, new BatchingSettings(Mode.ADAPTIVE, Duration.ofSeconds(30), 64, 3, 0.95, 0),
+        scheduler = new BatchScheduler(engine, TestSettings.defaults(),
                 ticker, registry, Runnable::run);
         assertFalse(scheduler.ready());
         RejectedException refused = assertThrows(RejectedException.class, () -> scheduler.submit(tiles(1), null));

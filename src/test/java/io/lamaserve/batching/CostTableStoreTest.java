@@ -1,13 +1,11 @@
 package io.lamaserve.batching;
 
-import io.lamaserve.config.LamaConfig.BatchingConfig.Mode;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -61,7 +59,7 @@ class CostTableStoreTest {
     @Test
     void aRestartReusesTheTableAndOnlyWarmsUp() throws Exception {
         FakeTicker ticker = new FakeTicker();
-        BatchingSettings settings = new BatchingSettings(Mode.ADAPTIVE, Duration.ofSeconds(30), 64, 3, 0.95, 0);
+        BatchingSettings settings = TestSettings.defaults();
         CurveEngine first = new CurveEngine(CostCurves.T4, 16, 2, ticker);
         BatchScheduler measuring = new BatchScheduler(first, settings, ticker, new SimpleMeterRegistry(), Runnable::run);
         measuring.useCostTables(new CostTableStore(directory), key.modelSha256());
