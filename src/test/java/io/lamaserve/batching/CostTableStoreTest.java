@@ -1,5 +1,6 @@
 package io.lamaserve.batching;
 
+import io.lamaserve.engine.FakeEngine;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,14 +61,16 @@ class CostTableStoreTest {
     void aRestartReusesTheTableAndOnlyWarmsUp() throws Exception {
         FakeTicker ticker = new FakeTicker();
         BatchingSettings settings = TestSettings.defaults();
-        CurveEngine first = new CurveEngine(CostCurves.T4, 16, 2, ticker);
+        FakeEngine first = FakeEngine.builder().maxBatch(16).parallelism(2).latency(CostCurves.T4)
+                .elapsingOn(ticker::advanceNanos).build();
         BatchScheduler measuring = new BatchScheduler(first, settings, ticker, new SimpleMeterRegistry(), Runnable::run);
         measuring.useCostTables(new CostTableStore(directory), key.modelSha256());
         measuring.start();
         measuring.close();
         assertTrue(first.calls().size() > 2 * 5, "the first start sweeps: " + first.calls().size() + " inferences");
 
-        CurveEngine second = new CurveEngine(CostCurves.T4, 16, 2, ticker);
+        FakeEngine second = FakeEngine.builder().maxBatch(16).parallelism(2).latency(CostCurves.T4)
+                .elapsingOn(ticker::advanceNanos).build();
         BatchScheduler restarted = new BatchScheduler(second, settings, ticker, new SimpleMeterRegistry(), Runnable::run);
         restarted.useCostTables(new CostTableStore(directory), key.modelSha256());
         restarted.start();

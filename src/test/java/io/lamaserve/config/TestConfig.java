@@ -4,7 +4,6 @@ import io.quarkus.runtime.configuration.DurationConverter;
 import io.quarkus.runtime.configuration.PathConverter;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfigBuilder;
-import io.smallrye.config.SysPropConfigSource;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,7 +30,10 @@ public final class TestConfig {
         return new SmallRyeConfigBuilder()
                 .addDefaultInterceptors()
                 // ${user.home} in a default resolves as it does in the service
-                .withSources(new SysPropConfigSource())
+                // ${user.home} in a default resolves as in the service; other system properties are left out, since
+                // Quarkus tests running earlier in the same JVM leave their profiles' settings there
+                .withSources(new PropertiesConfigSource(Map.of("user.home", System.getProperty("user.home")),
+                        "user.home", 100))
                 .withSources(new PropertiesConfigSource(overrides, "test overrides", 500))
                 // the converters Quarkus registers for the types LamaConfig uses (e.g. "30s" for a Duration)
                 .withConverter(Duration.class, 200, new DurationConverter())

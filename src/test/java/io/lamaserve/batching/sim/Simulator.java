@@ -6,7 +6,6 @@ import io.lamaserve.batching.BatchPolicy;
 import io.lamaserve.batching.BatchingSettings;
 import io.lamaserve.batching.CostModel;
 import io.lamaserve.batching.CostSweep;
-import io.lamaserve.batching.CurveEngine;
 import io.lamaserve.batching.FakeTicker;
 import io.lamaserve.batching.InferenceTicket;
 import io.lamaserve.batching.RejectedException;
@@ -14,6 +13,7 @@ import io.lamaserve.batching.SchedulerMetrics;
 import io.lamaserve.batching.SchedulingCore;
 import io.lamaserve.batching.TestSettings;
 import io.lamaserve.engine.EngineException;
+import io.lamaserve.engine.FakeEngine;
 import io.lamaserve.engine.Tile;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
@@ -28,7 +28,7 @@ import java.util.function.IntToLongFunction;
 
 /**
  * Deterministic discrete-event simulation of the scheduler on virtual time. It drives the real
- * {@link SchedulingCore}, {@link CostModel} (calibrated by the real {@link CostSweep} against a curve engine) and
+ * {@link SchedulingCore}, {@link CostModel} (calibrated by the real {@link CostSweep} against a fake engine on the curve) and
  * policies; only the engine (a latency curve) and the clients are simulated. Same seed, same numbers.
  *
  * <p>Run: {@code mvn -B -o -q test-compile exec:java -Dexec.classpathScope=test
@@ -222,8 +222,9 @@ public final class Simulator {
         BatchingSettings settings = settings();
         CostModel model = new CostModel(settings.effectiveMaxBatch(setup.maxBatch()), settings.kneeFraction());
         try {
-            CostSweep.run(new CurveEngine(setup.curve(), setup.maxBatch(), setup.executors(), ticker), model,
-                    settings.sweepRepetitions(), ticker);
+            FakeEngine engine = FakeEngine.builder().maxBatch(setup.maxBatch()).parallelism(setup.executors())
+                    .latency(setup.curve()).elapsingOn(ticker::advanceNanos).build();
+            CostSweep.run(engine, model, settings.sweepRepetitions(), ticker);
         } catch (EngineException e) {
             throw new IllegalStateException(e);
         }
