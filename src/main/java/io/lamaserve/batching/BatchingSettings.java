@@ -43,6 +43,14 @@ public record BatchingSettings(LamaConfig.BatchingConfig.Mode mode, Duration tim
                 config.kneeFraction(), config.maxBatch().orElse(0), config.sharedGpuMinFraction());
     }
 
+    /**
+     * The most tiles the scheduler holds at once on an engine with {@code executors} contexts that accepts
+     * {@code engineMaxBatch}: a full queue plus one batch in flight per executor.
+     */
+    public int tilesInFlight(int executors, int engineMaxBatch) {
+        return maxQueue + executors * effectiveMaxBatch(engineMaxBatch);
+    }
+
     /** The largest batch the scheduler may form on an engine that accepts {@code engineMaxBatch}. */
     public int effectiveMaxBatch(int engineMaxBatch) {
         return maxBatch == 0 ? engineMaxBatch : Math.min(maxBatch, engineMaxBatch);

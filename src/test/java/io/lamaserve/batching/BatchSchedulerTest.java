@@ -4,6 +4,8 @@ import io.lamaserve.config.LamaConfig.BatchingConfig.Mode;
 import io.lamaserve.engine.EngineException;
 import io.lamaserve.engine.FakeEngine;
 import io.lamaserve.engine.Tile;
+import io.lamaserve.lifecycle.StartupPhase;
+import io.lamaserve.lifecycle.StartupTimeline;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -34,6 +36,7 @@ class BatchSchedulerTest {
 
     private final FakeTicker ticker = new FakeTicker();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final StartupTimeline timeline = StartupTimeline.sinceJvmStart();
     private FakeEngine engine;
     private BatchScheduler scheduler;
 
@@ -52,7 +55,7 @@ class BatchSchedulerTest {
                 .elapsingOn(ticker::advanceNanos).build();
         BatchingSettings settings = TestSettings.with("mode", mode.name().toLowerCase(Locale.ROOT),
                 "max-queue", Integer.toString(maxQueue));
-        scheduler = new BatchScheduler(engine, settings, ticker, registry, Runnable::run);
+        scheduler = new BatchScheduler(engine, settings, ticker, registry, Runnable::run, timeline);
         scheduler.start();
         assertTrue(scheduler.ready());
         if (gated) {
@@ -102,7 +105,7 @@ class BatchSchedulerTest {
         // the busy executor's batch if that is smaller
         engine = FakeEngine.builder().maxBatch(16).parallelism(2).latency(CostCurves.T4)
                 .elapsingOn(ticker::advanceNanos).build();
-        scheduler = new BatchScheduler(engine, TestSettings.defaults(), ticker, registry, Runnable::run);
+        scheduler = new BatchScheduler(engine, TestSettings.defaults(), ticker, registry, Runnable::run, timeline);
         scheduler.start();
         engine.hold();
         InferenceTicket first = occupyExecutor(6);
@@ -368,12 +371,20 @@ class BatchSchedulerTest {
         engine = FakeEngine.builder().maxBatch(16).parallelism(1).latency(CostCurves.T4)
                 .elapsingOn(ticker::advanceNanos).build();
         scheduler = new BatchScheduler(engine, TestSettings.defaults(),
-                ticker, registry, Runnable::run);
+                ticker, registry, Runnable::run, timeline);
         assertFalse(scheduler.ready());
         RejectedException refused = assertThrows(RejectedException.class, () -> scheduler.submit(tiles(1), null));
         assertEquals(RejectedException.Reason.NOT_READY, refused.reason());
         assertEquals(503, refused.status());
         assertTrue(engine.calls().isEmpty());
+    }
+
+    @Test
+    void marksTheEndOfWarmUpOnTheStartupTimelineWithTheKnee() throws Exception {
+        assertTrue(timeline.get(StartupPhase.WARMUP_DONE).isEmpty());
+        startScheduler(Mode.ADAPTIVE, 64, 1, false);
+        String detail = timeline.get(StartupPhase.WARMUP_DONE).orElseThrow().detail();
+        assertTrue(detail.contains("cost sweep") && detail.endsWith("knee 7"), detail);
     }
 
     @Test

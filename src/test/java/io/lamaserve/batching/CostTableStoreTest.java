@@ -1,6 +1,8 @@
 package io.lamaserve.batching;
 
 import io.lamaserve.engine.FakeEngine;
+import io.lamaserve.lifecycle.StartupPhase;
+import io.lamaserve.lifecycle.StartupTimeline;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -63,7 +65,8 @@ class CostTableStoreTest {
         BatchingSettings settings = TestSettings.defaults();
         FakeEngine first = FakeEngine.builder().maxBatch(16).parallelism(2).latency(CostCurves.T4)
                 .elapsingOn(ticker::advanceNanos).build();
-        BatchScheduler measuring = new BatchScheduler(first, settings, ticker, new SimpleMeterRegistry(), Runnable::run);
+        BatchScheduler measuring = new BatchScheduler(first, settings, ticker, new SimpleMeterRegistry(), Runnable::run,
+                StartupTimeline.sinceJvmStart());
         measuring.useCostTables(new CostTableStore(directory), key.modelSha256());
         measuring.start();
         measuring.close();
@@ -71,12 +74,16 @@ class CostTableStoreTest {
 
         FakeEngine second = FakeEngine.builder().maxBatch(16).parallelism(2).latency(CostCurves.T4)
                 .elapsingOn(ticker::advanceNanos).build();
-        BatchScheduler restarted = new BatchScheduler(second, settings, ticker, new SimpleMeterRegistry(), Runnable::run);
+        StartupTimeline restart = StartupTimeline.sinceJvmStart();
+        BatchScheduler restarted = new BatchScheduler(second, settings, ticker, new SimpleMeterRegistry(), Runnable::run,
+                restart);
         restarted.useCostTables(new CostTableStore(directory), key.modelSha256());
         restarted.start();
         try {
             assertTrue(restarted.ready());
             assertEquals(2, second.calls().size(), "one warm-up inference per slot, no sweep");
+            assertEquals("warm-up, stored cost table, knee 7",
+                    restart.get(StartupPhase.WARMUP_DONE).orElseThrow().detail());
             assertEquals(measuring.costModel().table(), restarted.costModel().table());
             assertEquals(measuring.costModel().knee(), restarted.costModel().knee());
         } finally {
