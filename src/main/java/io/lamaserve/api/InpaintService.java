@@ -39,14 +39,14 @@ public class InpaintService {
     private final long maxBodyBytes;
     private final TilePool tiles;
 
-    InpaintService(ImagePipeline pipeline, BatchScheduler scheduler, InpaintEngine engine, LamaConfig config) {
+    InpaintService(ImagePipeline pipeline, BatchScheduler scheduler, InpaintEngine engine, TilePool tiles,
+                   LamaConfig config) {
         this.pipeline = pipeline;
         this.scheduler = scheduler;
         this.engine = engine;
+        this.tiles = tiles;
         this.limits = new ImageLimits(config.limits().maxPixels());
         this.maxBodyBytes = config.limits().maxBodyBytes();
-        // enough idle tiles for a full queue plus one batch in flight per executor
-        this.tiles = new TilePool(engine.tileSize(), config.batching().maxQueue() + engine.parallelism() * engine.maxBatch());
     }
 
     /**

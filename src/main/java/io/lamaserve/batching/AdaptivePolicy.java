@@ -51,10 +51,6 @@ public final class AdaptivePolicy implements BatchPolicy {
         this.sharedGpuMinFraction = sharedGpuMinFraction;
     }
 
-    public AdaptivePolicy(CostModel model, int executors, boolean holds) {
-        this(model, executors, holds, 0);
-    }
-
     @Override
     public int cap(int queuedTiles, long oldestSlackNanos) {
         int knee = model.knee();

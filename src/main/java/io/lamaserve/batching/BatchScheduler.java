@@ -6,7 +6,7 @@ import io.lamaserve.engine.InpaintEngine;
 import io.lamaserve.engine.Tile;
 import io.lamaserve.lifecycle.StartupPhase;
 import io.lamaserve.lifecycle.StartupTimeline;
-import io.lamaserve.model.ModelProvisioner;
+import io.lamaserve.model.ResolvedModel;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
@@ -14,6 +14,7 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import jakarta.inject.Provider;
 import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 
@@ -61,16 +62,19 @@ public class BatchScheduler {
     /** Where the sweep's table is kept between starts; null = always measure. */
     private CostTableStore costTables;
     private CostTableStore.Key costKey;
-    /** Receives the end of warm-up as a startup phase; absent when the scheduler is built outside CDI (tests). */
-    @Inject
-    StartupTimeline timeline;
+    /** Receives the end of warm-up as a startup phase. */
+    private final StartupTimeline timeline;
 
+    /**
+     * @param model the model the engine runs; only its checksum is read, and only to key stored cost tables
+     */
     @Inject
-    public BatchScheduler(InpaintEngine engine, LamaConfig config, MeterRegistry registry, ModelProvisioner model) {
+    public BatchScheduler(InpaintEngine engine, LamaConfig config, MeterRegistry registry, Provider<ResolvedModel> model,
+                          StartupTimeline timeline) {
         this(engine, BatchingSettings.from(config.batching()), Ticker.system(), registry,
-                Executors.newVirtualThreadPerTaskExecutor());
+                Executors.newVirtualThreadPerTaskExecutor(), timeline);
         if (config.batching().reuseCostTable()) {
-            useCostTables(new CostTableStore(config.batching().costTableDir()), model.resolve().sha256());
+            useCostTables(new CostTableStore(config.batching().costTableDir()), model.get().sha256());
         }
     }
 
@@ -83,12 +87,14 @@ public class BatchScheduler {
 
     /**
      * @param completer where tickets' futures complete, so that continuations do not run on executor threads
+     * @param timeline  where the end of warm-up is marked
      */
     public BatchScheduler(InpaintEngine engine, BatchingSettings settings, Ticker ticker, MeterRegistry registry,
-                          Executor completer) {
+                          Executor completer, StartupTimeline timeline) {
         this.engine = engine;
         this.settings = settings;
         this.ticker = ticker;
+        this.timeline = timeline;
         int executors = engine.parallelism();
         this.model = new CostModel(settings.effectiveMaxBatch(engine.maxBatch()), settings.kneeFraction(),
                 engine.batchSizes());
@@ -167,9 +173,7 @@ public class BatchScheduler {
         } finally {
             lock.unlock();
         }
-        if (timeline != null) {
-            timeline.mark(StartupPhase.WARMUP_DONE, calibration + ", knee " + model.knee());
-        }
+        timeline.mark(StartupPhase.WARMUP_DONE, calibration + ", knee " + model.knee());
     }
 
     /** Seeds the cost model: from the stored table of an earlier start when there is one, else by the sweep. */

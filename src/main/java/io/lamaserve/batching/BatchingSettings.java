@@ -5,7 +5,8 @@ import io.lamaserve.config.LamaConfig;
 import java.time.Duration;
 
 /**
- * The scheduler's settings, detached from the configuration mapping so that tests and the simulator can build them.
+ * The scheduler's settings, detached from the configuration mapping so that the scheduling classes run without
+ * CDI. Tests and the simulator build them {@link #from from} the mapping too, so they run the service's defaults.
  *
  * @param mode             adaptive batching or the batch-1 baseline
  * @param timeout          default (and longest) deadline of a request, from arrival
@@ -17,11 +18,6 @@ import java.time.Duration;
  */
 public record BatchingSettings(LamaConfig.BatchingConfig.Mode mode, Duration timeout, int maxQueue,
                                int sweepRepetitions, double kneeFraction, int maxBatch, double sharedGpuMinFraction) {
-
-    public BatchingSettings(LamaConfig.BatchingConfig.Mode mode, Duration timeout, int maxQueue,
-                            int sweepRepetitions, double kneeFraction, int maxBatch) {
-        this(mode, timeout, maxQueue, sweepRepetitions, kneeFraction, maxBatch, 0);
-    }
 
     public BatchingSettings {
         if (timeout.isNegative() || timeout.isZero()) {
@@ -45,6 +41,14 @@ public record BatchingSettings(LamaConfig.BatchingConfig.Mode mode, Duration tim
     public static BatchingSettings from(LamaConfig.BatchingConfig config) {
         return new BatchingSettings(config.mode(), config.timeout(), config.maxQueue(), config.sweepRepetitions(),
                 config.kneeFraction(), config.maxBatch().orElse(0), config.sharedGpuMinFraction());
+    }
+
+    /**
+     * The most tiles the scheduler holds at once on an engine with {@code executors} contexts that accepts
+     * {@code engineMaxBatch}: a full queue plus one batch in flight per executor.
+     */
+    public int tilesInFlight(int executors, int engineMaxBatch) {
+        return maxQueue + executors * effectiveMaxBatch(engineMaxBatch);
     }
 
     /** The largest batch the scheduler may form on an engine that accepts {@code engineMaxBatch}. */

@@ -12,7 +12,7 @@ import java.util.OptionalInt;
 
 /**
  * Every setting of the service, under the prefix {@code lama} (environment variables {@code LAMA_...}).
- * The README's configuration table mirrors this interface; keep both in step.
+ * The README's configuration table lists every property with its default; a test compares the two.
  */
 @ConfigMapping(prefix = "lama")
 public interface LamaConfig {

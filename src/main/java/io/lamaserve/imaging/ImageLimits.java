@@ -7,8 +7,6 @@ package io.lamaserve.imaging;
  */
 public record ImageLimits(long maxPixels) {
 
-    public static final ImageLimits DEFAULT = new ImageLimits(40_000_000L);
-
     public ImageLimits {
         if (maxPixels < 1) {
             throw new IllegalArgumentException("maxPixels must be positive, found " + maxPixels);

@@ -2,7 +2,9 @@ package io.lamaserve.model;
 
 import io.lamaserve.config.LamaConfig;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
@@ -38,6 +40,16 @@ public class ModelProvisioner {
         this.settings = settings;
         this.hashes = new FileHashCache(settings.cacheDir());
         this.downloader = new ModelDownloader(settings.downloadTimeout());
+    }
+
+    /**
+     * The resolved model for beans that only need to know which model runs; resolved when first used, as
+     * {@link #resolve()}.
+     */
+    @Produces
+    @Singleton
+    ResolvedModel resolvedModel() {
+        return resolve();
     }
 
     /**

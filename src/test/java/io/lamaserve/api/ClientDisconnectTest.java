@@ -1,6 +1,7 @@
 package io.lamaserve.api;
 
 import io.lamaserve.batching.BatchScheduler;
+import io.lamaserve.engine.FakeEngine;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -39,7 +40,7 @@ class ClientDisconnectTest {
     @Inject
     MeterRegistry registry;
 
-    private final GatedEngine engine = GatedEngine.INSTANCE;
+    private final FakeEngine engine = GatedEngineProfile.ENGINE;
 
     @BeforeEach
     void warm() {
@@ -48,7 +49,7 @@ class ClientDisconnectTest {
 
     @AfterEach
     void openGate() {
-        engine.close(false);
+        engine.open();
     }
 
     @Test
@@ -58,8 +59,8 @@ class ClientDisconnectTest {
         String boundary = "lama-test-boundary";
         byte[] body = multipart(boundary, image, mask);
 
-        engine.close(true);
-        int computedBefore = engine.computedTiles.get();
+        engine.hold();
+        int computedBefore = engine.computedTiles();
         double cancelledBefore = cancelledTiles();
 
         // request A occupies the only executor, blocked at the gate
@@ -67,7 +68,7 @@ class ClientDisconnectTest {
         CompletableFuture<HttpResponse<byte[]>> first = client.sendAsync(HttpRequest.newBuilder(endpoint.toURI())
                 .header("Content-Type", "multipart/form-data; boundary=" + boundary)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
-        waitFor("request A running", () -> engine.runningBatches.get() == 1);
+        waitFor("request A running", () -> engine.runningBatches() == 1);
 
         // request B queues behind it, then its client hangs up
         try (Socket socket = new Socket(endpoint.getHost(), endpoint.getPort())) {
@@ -81,9 +82,9 @@ class ClientDisconnectTest {
         }
         waitFor("request B withdrawn", () -> scheduler.queuedTiles() == 0);
 
-        engine.close(false);
+        engine.open();
         assertEquals(200, first.get().statusCode());
-        assertEquals(1, engine.computedTiles.get() - computedBefore, "only request A's tile may be computed");
+        assertEquals(1, engine.computedTiles() - computedBefore, "only request A's tile may be computed");
         assertEquals(1.0, cancelledTiles() - cancelledBefore, "lama_cancelled_tiles_total");
     }
 

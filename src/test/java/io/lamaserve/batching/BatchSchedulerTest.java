@@ -2,7 +2,10 @@ package io.lamaserve.batching;
 
 import io.lamaserve.config.LamaConfig.BatchingConfig.Mode;
 import io.lamaserve.engine.EngineException;
+import io.lamaserve.engine.FakeEngine;
 import io.lamaserve.engine.Tile;
+import io.lamaserve.lifecycle.StartupPhase;
+import io.lamaserve.lifecycle.StartupTimeline;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -10,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -32,16 +36,14 @@ class BatchSchedulerTest {
 
     private final FakeTicker ticker = new FakeTicker();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private CurveEngine engine;
+    private final StartupTimeline timeline = StartupTimeline.sinceJvmStart();
+    private FakeEngine engine;
     private BatchScheduler scheduler;
 
     @AfterEach
     void stop() {
         if (engine != null) {
-            engine.release();
-            for (int i = 0; i < 64; i++) {
-                engine.release();
-            }
+            engine.open();
         }
         if (scheduler != null) {
             scheduler.close();
@@ -49,18 +51,20 @@ class BatchSchedulerTest {
     }
 
     private void startScheduler(Mode mode, int maxQueue, int parallelism, boolean gated) throws EngineException {
-        engine = new CurveEngine(CostCurves.T4, 16, parallelism, ticker);
-        scheduler = new BatchScheduler(engine, new BatchingSettings(mode, Duration.ofSeconds(30), maxQueue, 3, 0.95, 0),
-                ticker, registry, Runnable::run);
+        engine = FakeEngine.builder().maxBatch(16).parallelism(parallelism).latency(CostCurves.T4)
+                .elapsingOn(ticker::advanceNanos).build();
+        BatchingSettings settings = TestSettings.with("mode", mode.name().toLowerCase(Locale.ROOT),
+                "max-queue", Integer.toString(maxQueue));
+        scheduler = new BatchScheduler(engine, settings, ticker, registry, Runnable::run, timeline);
         scheduler.start();
         assertTrue(scheduler.ready());
         if (gated) {
-            engine.gate();
+            engine.hold();
         }
     }
 
-    private static List<Tile> tiles(int count) {
-        return IntStream.range(0, count).mapToObj(i -> Tile.allocate(CurveEngine.TILE)).toList();
+    private List<Tile> tiles(int count) {
+        return IntStream.range(0, count).mapToObj(i -> Tile.allocate(engine.tileSize())).toList();
     }
 
     private static void await(CompletableFuture<Void> future) throws Exception {
@@ -97,13 +101,13 @@ class BatchSchedulerTest {
 
     @Test
     void besideABusyExecutorALoneTileWaitsForCompanyOrForTheCompletion() throws Exception {
-        // two executors, lama.batching.shared-gpu-min-fraction 0.5 of the knee (7): 4 tiles, or as many as the busy
-        // executor's batch if that is smaller
-        engine = new CurveEngine(CostCurves.T4, 16, 2, ticker);
-        scheduler = new BatchScheduler(engine, new BatchingSettings(Mode.ADAPTIVE, Duration.ofSeconds(30), 64, 3, 0.95,
-                0, 0.5), ticker, registry, Runnable::run);
+        // two executors, lama.batching.shared-gpu-min-fraction's default 0.5 of the knee (7): 4 tiles, or as many as
+        // the busy executor's batch if that is smaller
+        engine = FakeEngine.builder().maxBatch(16).parallelism(2).latency(CostCurves.T4)
+                .elapsingOn(ticker::advanceNanos).build();
+        scheduler = new BatchScheduler(engine, TestSettings.defaults(), ticker, registry, Runnable::run, timeline);
         scheduler.start();
-        engine.gate();
+        engine.hold();
         InferenceTicket first = occupyExecutor(6);
         InferenceTicket lone = scheduler.submit(tiles(1), null);
         engine.assertNoStart(); // the other executor leaves a single tile to the busy one
@@ -183,7 +187,7 @@ class BatchSchedulerTest {
         scheduler.submit(c, null);
         scheduler.submit(d, null);
         engine.release();
-        CurveEngine.Call next = engine.awaitStart();
+        FakeEngine.Call next = engine.awaitStart();
         assertSame(b.getFirst(), next.tiles().get(0));
         assertSame(c.getFirst(), next.tiles().get(1));
         assertSame(d.getFirst(), next.tiles().get(2));
@@ -198,7 +202,7 @@ class BatchSchedulerTest {
         InferenceTicket largeTicket = scheduler.submit(large, null);
         InferenceTicket smallTicket = scheduler.submit(small, null);
         engine.release();
-        CurveEngine.Call next = engine.awaitStart();
+        FakeEngine.Call next = engine.awaitStart();
         assertEquals(8, next.size());
         assertTrue(next.tiles().contains(small.getFirst()), "the small request rides in the very next batch");
         assertSame(large.getFirst(), next.tiles().getFirst(), "the older request still goes first");
@@ -297,7 +301,7 @@ class BatchSchedulerTest {
     @Test
     void engineFailureFailsItsRequestsWith503AndTheNextBatchWorks() throws Exception {
         startScheduler(Mode.ADAPTIVE, 64, 1, true);
-        engine.failNext();
+        engine.failNextBatches(1);
         InferenceTicket failing = occupyExecutor();
         InferenceTicket next = scheduler.submit(tiles(2), null);
         engine.release();
@@ -322,7 +326,7 @@ class BatchSchedulerTest {
         List<Tile> order = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             engine.release();
-            CurveEngine.Call call = engine.awaitStart();
+            FakeEngine.Call call = engine.awaitStart();
             assertEquals(1, call.size());
             order.add(call.tiles().getFirst());
         }
@@ -334,8 +338,8 @@ class BatchSchedulerTest {
         startScheduler(Mode.OFF, 64, 2, true);
         scheduler.submit(tiles(1), null);
         scheduler.submit(tiles(1), null);
-        CurveEngine.Call first = engine.awaitStart();
-        CurveEngine.Call second = engine.awaitStart(); // both run before either is released
+        FakeEngine.Call first = engine.awaitStart();
+        FakeEngine.Call second = engine.awaitStart(); // both run before either is released
         assertEquals(java.util.Set.of(0, 1), java.util.Set.of(first.slot(), second.slot()));
     }
 
@@ -364,14 +368,23 @@ class BatchSchedulerTest {
 
     @Test
     void refusesWorkUntilWarmedUp() {
-        engine = new CurveEngine(CostCurves.T4, 16, 1, ticker);
-        scheduler = new BatchScheduler(engine, new BatchingSettings(Mode.ADAPTIVE, Duration.ofSeconds(30), 64, 3, 0.95, 0),
-                ticker, registry, Runnable::run);
+        engine = FakeEngine.builder().maxBatch(16).parallelism(1).latency(CostCurves.T4)
+                .elapsingOn(ticker::advanceNanos).build();
+        scheduler = new BatchScheduler(engine, TestSettings.defaults(),
+                ticker, registry, Runnable::run, timeline);
         assertFalse(scheduler.ready());
         RejectedException refused = assertThrows(RejectedException.class, () -> scheduler.submit(tiles(1), null));
         assertEquals(RejectedException.Reason.NOT_READY, refused.reason());
         assertEquals(503, refused.status());
         assertTrue(engine.calls().isEmpty());
+    }
+
+    @Test
+    void marksTheEndOfWarmUpOnTheStartupTimelineWithTheKnee() throws Exception {
+        assertTrue(timeline.get(StartupPhase.WARMUP_DONE).isEmpty());
+        startScheduler(Mode.ADAPTIVE, 64, 1, false);
+        String detail = timeline.get(StartupPhase.WARMUP_DONE).orElseThrow().detail();
+        assertTrue(detail.contains("cost sweep") && detail.endsWith("knee 7"), detail);
     }
 
     @Test

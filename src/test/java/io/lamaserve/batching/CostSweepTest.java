@@ -1,5 +1,6 @@
 package io.lamaserve.batching;
 
+import io.lamaserve.engine.FakeEngine;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -19,7 +20,8 @@ class CostSweepTest {
     @Test
     void sweepMeasuresEachSizeAfterWarmUp() throws Exception {
         FakeTicker ticker = new FakeTicker();
-        CurveEngine engine = new CurveEngine(CostCurves.T4, 16, 2, ticker);
+        FakeEngine engine = FakeEngine.builder().maxBatch(16).parallelism(2).latency(CostCurves.T4)
+                .elapsingOn(ticker::advanceNanos).build();
         CostModel model = new CostModel(16, 0.95);
 
         CostSweep.run(engine, model, 3, ticker);
@@ -29,8 +31,8 @@ class CostSweepTest {
         assertEquals(Duration.ofMillis(410), model.table().get(16));
         assertEquals(7, model.knee());
         // one warm-up call per slot, then per size one untimed and three timed calls
-        List<CurveEngine.Call> calls = engine.calls();
+        List<FakeEngine.Call> calls = engine.calls();
         assertEquals(2 + 5 * 4, calls.size());
-        assertEquals(List.of(0, 1), calls.subList(0, 2).stream().map(CurveEngine.Call::slot).toList());
+        assertEquals(List.of(0, 1), calls.subList(0, 2).stream().map(FakeEngine.Call::slot).toList());
     }
 }

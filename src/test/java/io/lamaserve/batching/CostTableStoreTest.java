@@ -1,13 +1,14 @@
 package io.lamaserve.batching;
 
-import io.lamaserve.config.LamaConfig.BatchingConfig.Mode;
+import io.lamaserve.engine.FakeEngine;
+import io.lamaserve.lifecycle.StartupPhase;
+import io.lamaserve.lifecycle.StartupTimeline;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -61,21 +62,28 @@ class CostTableStoreTest {
     @Test
     void aRestartReusesTheTableAndOnlyWarmsUp() throws Exception {
         FakeTicker ticker = new FakeTicker();
-        BatchingSettings settings = new BatchingSettings(Mode.ADAPTIVE, Duration.ofSeconds(30), 64, 3, 0.95, 0);
-        CurveEngine first = new CurveEngine(CostCurves.T4, 16, 2, ticker);
-        BatchScheduler measuring = new BatchScheduler(first, settings, ticker, new SimpleMeterRegistry(), Runnable::run);
+        BatchingSettings settings = TestSettings.defaults();
+        FakeEngine first = FakeEngine.builder().maxBatch(16).parallelism(2).latency(CostCurves.T4)
+                .elapsingOn(ticker::advanceNanos).build();
+        BatchScheduler measuring = new BatchScheduler(first, settings, ticker, new SimpleMeterRegistry(), Runnable::run,
+                StartupTimeline.sinceJvmStart());
         measuring.useCostTables(new CostTableStore(directory), key.modelSha256());
         measuring.start();
         measuring.close();
         assertTrue(first.calls().size() > 2 * 5, "the first start sweeps: " + first.calls().size() + " inferences");
 
-        CurveEngine second = new CurveEngine(CostCurves.T4, 16, 2, ticker);
-        BatchScheduler restarted = new BatchScheduler(second, settings, ticker, new SimpleMeterRegistry(), Runnable::run);
+        FakeEngine second = FakeEngine.builder().maxBatch(16).parallelism(2).latency(CostCurves.T4)
+                .elapsingOn(ticker::advanceNanos).build();
+        StartupTimeline restart = StartupTimeline.sinceJvmStart();
+        BatchScheduler restarted = new BatchScheduler(second, settings, ticker, new SimpleMeterRegistry(), Runnable::run,
+                restart);
         restarted.useCostTables(new CostTableStore(directory), key.modelSha256());
         restarted.start();
         try {
             assertTrue(restarted.ready());
             assertEquals(2, second.calls().size(), "one warm-up inference per slot, no sweep");
+            assertEquals("warm-up, stored cost table, knee 7",
+                    restart.get(StartupPhase.WARMUP_DONE).orElseThrow().detail());
             assertEquals(measuring.costModel().table(), restarted.costModel().table());
             assertEquals(measuring.costModel().knee(), restarted.costModel().knee());
         } finally {

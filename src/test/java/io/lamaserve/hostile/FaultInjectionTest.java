@@ -1,5 +1,6 @@
 package io.lamaserve.hostile;
 
+import io.lamaserve.engine.FakeEngine;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -29,7 +30,7 @@ class FaultInjectionTest {
     @TestHTTPResource("/")
     URL base;
 
-    private final ScriptedEngine engine = ScriptedEngine.INSTANCE;
+    private final FakeEngine engine = ScriptedEngineProfile.ENGINE;
     private final HttpClient client = HttpClient.newHttpClient();
 
     @BeforeEach
@@ -44,7 +45,7 @@ class FaultInjectionTest {
 
     @Test
     void failedBatchGets503ThenServiceCarriesOn() throws Exception {
-        int failedBefore = engine.failedTiles.get();
+        int failedBefore = engine.failedTiles();
         engine.failNextBatches(1);
         List<CompletableFuture<HttpResponse<String>>> sent = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
@@ -61,7 +62,7 @@ class FaultInjectionTest {
                 assertEquals(200, response.statusCode(), response.body());
             }
         }
-        int failedTiles = engine.failedTiles.get() - failedBefore;
+        int failedTiles = engine.failedTiles() - failedBefore;
         assertTrue(failedTiles >= 1, "the fault was injected");
         assertEquals(failedTiles, unavailable, "exactly the requests of the failed batch (one tile each) get 503");
 

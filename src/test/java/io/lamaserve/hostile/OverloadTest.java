@@ -1,5 +1,6 @@
 package io.lamaserve.hostile;
 
+import io.lamaserve.engine.FakeEngine;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -27,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Open-loop load against an engine of known capacity ({@link ScriptedEngine}: 40 one-tile requests a second):
+ * Open-loop load against an engine of known capacity ({@link ScriptedEngineProfile}: 40 one-tile requests a second):
  * half capacity (baseline), then twice capacity, then half again. The excess must be refused at once with
  * 429/503 and Retry-After, every accepted request must be computed exactly once and finish within a bounded
  * time, memory must stay bounded, and latency must return to the baseline when the load drops. Phase lengths
@@ -45,7 +46,7 @@ class OverloadTest {
     @TestHTTPResource("/")
     URL base;
 
-    private final ScriptedEngine engine = ScriptedEngine.INSTANCE;
+    private final FakeEngine engine = ScriptedEngineProfile.ENGINE;
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     record Outcome(String phase, int status, boolean retryAfter, long millis, Throwable failure) {
@@ -67,7 +68,7 @@ class OverloadTest {
                 .header("Content-Type", "multipart/form-data; boundary=" + HostileCases.BOUNDARY)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
         MemorySampler memory = new MemorySampler();
-        int computedBefore = engine.computedTiles.get();
+        int computedBefore = engine.computedTiles();
 
         List<CompletableFuture<Outcome>> sent = new ArrayList<>();
         // the test JVM is shared with the other Quarkus tests: start from a collected heap, so the peak is this
@@ -85,8 +86,8 @@ class OverloadTest {
         List<Outcome> outcomes = sent.stream().map(CompletableFuture::join).toList();
 
         StringBuilder report = new StringBuilder(String.format("capacity %.0f one-tile requests/s (%d ms per tile, 1 executor),"
-                + " queue %d tiles; phases: %.1fx for %d s, %.1fx for %d s, %.1fx for %d s%n", ScriptedEngine.CAPACITY,
-                ScriptedEngine.MILLIS_PER_TILE, ScriptedEngineProfile.MAX_QUEUE, LIGHT, lightSeconds, OVERLOAD,
+                + " queue %d tiles; phases: %.1fx for %d s, %.1fx for %d s, %.1fx for %d s%n", ScriptedEngineProfile.CAPACITY,
+                ScriptedEngineProfile.MILLIS_PER_TILE, ScriptedEngineProfile.MAX_QUEUE, LIGHT, lightSeconds, OVERLOAD,
                 overloadSeconds, LIGHT, lightSeconds));
         for (String phase : List.of("baseline", "overload", "recovery")) {
             report.append(summary(phase, outcomes)).append('\n');
@@ -106,7 +107,7 @@ class OverloadTest {
             }
         }
         long accepted = outcomes.stream().filter(o -> o.status() == 200).count();
-        assertEquals(accepted, engine.computedTiles.get() - computedBefore,
+        assertEquals(accepted, engine.computedTiles() - computedBefore,
                 "every accepted request computed exactly once, refused ones never");
 
         List<Outcome> overload = phase("overload", outcomes);
@@ -130,7 +131,7 @@ class OverloadTest {
     /** Sends at {@code load} × capacity for {@code seconds}, on a fixed schedule that does not wait for answers. */
     private void drive(HttpRequest request, String phase, double load, int seconds, List<CompletableFuture<Outcome>> sent)
             throws InterruptedException {
-        double rate = load * ScriptedEngine.CAPACITY;
+        double rate = load * ScriptedEngineProfile.CAPACITY;
         long interval = (long) (1e9 / rate);
         long start = System.nanoTime();
         long count = (long) (rate * seconds);

@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class BinaryMaskTest {
 
     private static BinaryMask fromPng(BufferedImage image) {
-        return BinaryMask.of(ImageDecoder.decode("mask", TestImages.png(image), ImageLimits.DEFAULT).raster());
+        return BinaryMask.of(ImageDecoder.decode("mask", TestImages.png(image), TestImages.DEFAULT_LIMITS).raster());
     }
 
     @Test

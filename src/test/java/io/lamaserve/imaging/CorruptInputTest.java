@@ -36,7 +36,7 @@ class CorruptInputTest {
                 }
                 try {
                     PreparedRequest request = pipeline.prepare(damaged, mask, RegionOptions.IOPAINT_DEFAULTS, 64,
-                            ImageLimits.DEFAULT);
+                            TestImages.DEFAULT_LIMITS);
                     TestImages.paintOutputs(request, 1, 2, 3);
                     pipeline.complete(request, null, 90);
                 } catch (ImageInputException expected) {

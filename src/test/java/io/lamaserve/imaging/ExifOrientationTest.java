@@ -44,7 +44,7 @@ class ExifOrientationTest {
     void pngWithExifChunkIsTurnedUpright(int orientation) {
         byte[] png = TestImages.withPngOrientation(TestImages.png(marked()), orientation);
         assertEquals(orientation, ExifOrientation.read(ImageFormat.PNG, png));
-        DecodedImage decoded = ImageDecoder.decode("image", png, ImageLimits.DEFAULT);
+        DecodedImage decoded = ImageDecoder.decode("image", png, TestImages.DEFAULT_LIMITS);
         assertUpright(decoded, orientation, 0);
     }
 
@@ -53,7 +53,7 @@ class ExifOrientationTest {
     void jpegWithExifSegmentIsTurnedUpright(int orientation) {
         byte[] jpeg = TestImages.withJpegOrientation(TestImages.jpeg(marked(), 0.95f), orientation);
         assertEquals(orientation, ExifOrientation.read(ImageFormat.JPEG, jpeg));
-        DecodedImage decoded = ImageDecoder.decode("image", jpeg, ImageLimits.DEFAULT);
+        DecodedImage decoded = ImageDecoder.decode("image", jpeg, TestImages.DEFAULT_LIMITS);
         assertUpright(decoded, orientation, 24);
     }
 
@@ -63,7 +63,7 @@ class ExifOrientationTest {
         byte[] jpeg = TestImages.withJpegOrientation(TestImages.jpeg(TestImages.noise(W, H, 1), 0.9f), orientation);
         byte[] mask = TestImages.png(TestImages.mask(H, W, new int[] {2, 2, 5, 5}));
         ImagePipeline pipeline = new ImagePipeline();
-        PreparedRequest request = pipeline.prepare(jpeg, mask, RegionOptions.IOPAINT_DEFAULTS, 64, ImageLimits.DEFAULT);
+        PreparedRequest request = pipeline.prepare(jpeg, mask, RegionOptions.IOPAINT_DEFAULTS, 64, TestImages.DEFAULT_LIMITS);
         assertEquals(H, request.width());
         assertEquals(W, request.height());
         TestImages.paintOutputs(request, 0, 0, 0);

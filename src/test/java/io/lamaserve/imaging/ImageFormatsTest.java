@@ -28,7 +28,7 @@ class ImageFormatsTest {
 
     private BufferedImage roundTrip(byte[] image, int width, int height, int[] rect) {
         PreparedRequest request = pipeline.prepare(image, TestImages.png(TestImages.mask(width, height, rect)),
-                RegionOptions.IOPAINT_DEFAULTS, 64, ImageLimits.DEFAULT);
+                RegionOptions.IOPAINT_DEFAULTS, 64, TestImages.DEFAULT_LIMITS);
         TestImages.paintOutputs(request, 10, 200, 30);
         EncodedImage result = pipeline.complete(request, null, 100);
         assertEquals("image/png", result.mediaType());
@@ -139,7 +139,7 @@ class ImageFormatsTest {
         System.arraycopy(plain, 0, file, 0, 2);
         System.arraycopy(adobe, 0, file, 2, adobe.length);
         System.arraycopy(plain, 2, file, 2 + adobe.length, plain.length - 2);
-        DecodedImage decoded = ImageDecoder.decode("image", file, ImageLimits.DEFAULT);
+        DecodedImage decoded = ImageDecoder.decode("image", file, TestImages.DEFAULT_LIMITS);
         assertEquals(32, decoded.width());
         assertEquals(16, decoded.height());
         assertFalse(decoded.raster().hasAlpha());

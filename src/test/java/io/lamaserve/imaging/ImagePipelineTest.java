@@ -24,7 +24,7 @@ class ImagePipelineTest {
     }
 
     private EncodedImage run(byte[] image, byte[] mask, RegionOptions options, OutputFormat format) {
-        PreparedRequest request = pipeline.prepare(image, mask, options, T, ImageLimits.DEFAULT);
+        PreparedRequest request = pipeline.prepare(image, mask, options, T, TestImages.DEFAULT_LIMITS);
         TestImages.paintOutputs(request, 10, 200, 30);
         return pipeline.complete(request, format, 100);
     }
@@ -67,7 +67,7 @@ class ImagePipelineTest {
         BufferedImage image = TestImages.noise(300, 200, 2);
         int[][] rects = {{0, 0, 10, 10}, {250, 150, 50, 50}};
         PreparedRequest request = pipeline.prepare(TestImages.png(image),
-                TestImages.png(TestImages.mask(300, 200, rects)), RegionOptions.IOPAINT_DEFAULTS, T, ImageLimits.DEFAULT);
+                TestImages.png(TestImages.mask(300, 200, rects)), RegionOptions.IOPAINT_DEFAULTS, T, TestImages.DEFAULT_LIMITS);
         assertEquals(1, request.tiles().size());
         Tile tile = request.tiles().getFirst();
         // the padding (outside 300×200) is never masked
@@ -90,7 +90,7 @@ class ImagePipelineTest {
         int[][] rects = {{1000, 700, 300, 200}, {5, 1500, 3, 90}};
         byte[] mask = TestImages.png(TestImages.mask(2400, 1600, rects));
         PreparedRequest request = pipeline.prepare(TestImages.png(image), mask,
-                options(HdStrategy.ORIGINAL, true), T, ImageLimits.DEFAULT);
+                options(HdStrategy.ORIGINAL, true), T, TestImages.DEFAULT_LIMITS);
         assertEquals(1, request.tiles().size());
         Tile tile = request.tiles().getFirst();
         // the shrunk content is 512×341: the last content row and column carry image, beyond is mirrored padding
@@ -111,7 +111,7 @@ class ImagePipelineTest {
         }
         PreparedRequest request = pipeline.prepare(TestImages.png(image),
                 TestImages.png(TestImages.mask(1024, 800, new int[] {10, 10, 4, 4})),
-                options(HdStrategy.ORIGINAL, true), T, ImageLimits.DEFAULT);
+                options(HdStrategy.ORIGINAL, true), T, TestImages.DEFAULT_LIMITS);
         Tile tile = request.tiles().getFirst();
         for (int i = 0; i < 3 * T * T; i += 997) {
             assertEquals(0.5f, tile.image()[i], 1e-4f, "sample " + i);
@@ -196,7 +196,7 @@ class ImagePipelineTest {
     void emptyMaskNeedsNoInferenceAndReturnsTheInput() {
         byte[] png = TestImages.png(TestImages.noise(200, 100, 6));
         byte[] mask = TestImages.png(TestImages.mask(200, 100));
-        PreparedRequest request = pipeline.prepare(png, mask, RegionOptions.IOPAINT_DEFAULTS, T, ImageLimits.DEFAULT);
+        PreparedRequest request = pipeline.prepare(png, mask, RegionOptions.IOPAINT_DEFAULTS, T, TestImages.DEFAULT_LIMITS);
         assertTrue(request.tiles().isEmpty());
         EncodedImage same = pipeline.complete(request, null, 100);
         assertArrayEquals(png, same.bytes());
@@ -229,7 +229,7 @@ class ImagePipelineTest {
         byte[] image = TestImages.png(TestImages.noise(640, 480, 8));
         byte[] mask = TestImages.png(TestImages.mask(320, 240));
         BadImageException e = assertThrows(BadImageException.class,
-                () -> pipeline.prepare(image, mask, RegionOptions.IOPAINT_DEFAULTS, T, ImageLimits.DEFAULT));
+                () -> pipeline.prepare(image, mask, RegionOptions.IOPAINT_DEFAULTS, T, TestImages.DEFAULT_LIMITS));
         assertEquals("Image size((480, 640)) and mask size((240, 320)) not match.", e.getMessage());
         assertEquals(400, e.status());
     }
@@ -240,7 +240,7 @@ class ImagePipelineTest {
         byte[] mask = TestImages.png(TestImages.mask(10, 10));
         long start = System.nanoTime();
         ImageTooLargeException e = assertThrows(ImageTooLargeException.class,
-                () -> pipeline.prepare(bomb, mask, RegionOptions.IOPAINT_DEFAULTS, T, ImageLimits.DEFAULT));
+                () -> pipeline.prepare(bomb, mask, RegionOptions.IOPAINT_DEFAULTS, T, TestImages.DEFAULT_LIMITS));
         long millis = (System.nanoTime() - start) / 1_000_000;
         assertEquals("image is 50000×50000 = 2500000000 pixels, the limit is 40000000 (lama.limits.max-pixels)",
                 e.getMessage());
@@ -248,18 +248,18 @@ class ImagePipelineTest {
         assertTrue(millis < 2000, "rejected in " + millis + " ms");
         // the same file within the limit would be decoded, and its empty pixel data fails: decoding was never tried
         assertThrows(BadImageException.class, () -> pipeline.prepare(TestImages.pngHeaderOnly(100, 100),
-                TestImages.png(TestImages.mask(100, 100)), RegionOptions.IOPAINT_DEFAULTS, T, ImageLimits.DEFAULT));
+                TestImages.png(TestImages.mask(100, 100)), RegionOptions.IOPAINT_DEFAULTS, T, TestImages.DEFAULT_LIMITS));
     }
 
     @Test
     void oversizedMaskIsRejectedBeforeTheImageIsDecoded() {
         byte[] image = TestImages.png(TestImages.noise(100, 100, 9));
         ImageTooLargeException e = assertThrows(ImageTooLargeException.class, () -> pipeline.prepare(image,
-                TestImages.pngHeaderOnly(20_000, 20_000), RegionOptions.IOPAINT_DEFAULTS, T, ImageLimits.DEFAULT));
+                TestImages.pngHeaderOnly(20_000, 20_000), RegionOptions.IOPAINT_DEFAULTS, T, TestImages.DEFAULT_LIMITS));
         assertTrue(e.getMessage().startsWith("mask is 20000×20000"), e.getMessage());
         // with both broken, the image is reported first, as IOPaint decodes it first
         BadImageException both = assertThrows(BadImageException.class, () -> pipeline.prepare("x".getBytes(),
-                "y".getBytes(), RegionOptions.IOPAINT_DEFAULTS, T, ImageLimits.DEFAULT));
+                "y".getBytes(), RegionOptions.IOPAINT_DEFAULTS, T, TestImages.DEFAULT_LIMITS));
         assertTrue(both.getMessage().startsWith("image:"), both.getMessage());
     }
 
@@ -276,17 +276,17 @@ class ImagePipelineTest {
     void garbageAndEmptyInputsAreBadRequests() {
         byte[] mask = TestImages.png(TestImages.mask(10, 10));
         BadImageException notImage = assertThrows(BadImageException.class, () -> pipeline.prepare(
-                "hello world".getBytes(), mask, RegionOptions.IOPAINT_DEFAULTS, T, ImageLimits.DEFAULT));
+                "hello world".getBytes(), mask, RegionOptions.IOPAINT_DEFAULTS, T, TestImages.DEFAULT_LIMITS));
         assertEquals("image: not a PNG, JPEG, GIF, BMP or TIFF file", notImage.getMessage());
         assertThrows(BadImageException.class, () -> pipeline.prepare(new byte[0], mask,
-                RegionOptions.IOPAINT_DEFAULTS, T, ImageLimits.DEFAULT));
+                RegionOptions.IOPAINT_DEFAULTS, T, TestImages.DEFAULT_LIMITS));
         byte[] png = TestImages.png(TestImages.noise(50, 50, 11));
         byte[] truncated = Arrays.copyOf(png, png.length / 2);
         BadImageException cut = assertThrows(BadImageException.class, () -> pipeline.prepare(
-                truncated, TestImages.png(TestImages.mask(50, 50)), RegionOptions.IOPAINT_DEFAULTS, T, ImageLimits.DEFAULT));
+                truncated, TestImages.png(TestImages.mask(50, 50)), RegionOptions.IOPAINT_DEFAULTS, T, TestImages.DEFAULT_LIMITS));
         assertTrue(cut.getMessage().startsWith("image: cannot decode PNG"), cut.getMessage());
         BadImageException zero = assertThrows(BadImageException.class, () -> pipeline.prepare(
-                TestImages.pngHeaderOnly(0, 10), mask, RegionOptions.IOPAINT_DEFAULTS, T, ImageLimits.DEFAULT));
+                TestImages.pngHeaderOnly(0, 10), mask, RegionOptions.IOPAINT_DEFAULTS, T, TestImages.DEFAULT_LIMITS));
         assertTrue(zero.getMessage().startsWith("image"), zero.getMessage());
     }
 
@@ -307,7 +307,7 @@ class ImagePipelineTest {
     void jpegQualityOutOfRangeIsABadRequest() {
         byte[] png = TestImages.png(TestImages.noise(20, 20, 13));
         PreparedRequest request = pipeline.prepare(png, TestImages.png(TestImages.mask(20, 20, new int[] {1, 1, 2, 2})),
-                RegionOptions.IOPAINT_DEFAULTS, T, ImageLimits.DEFAULT);
+                RegionOptions.IOPAINT_DEFAULTS, T, TestImages.DEFAULT_LIMITS);
         assertThrows(BadImageException.class, () -> pipeline.complete(request, OutputFormat.JPEG, 0));
     }
 

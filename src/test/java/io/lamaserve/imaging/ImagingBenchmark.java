@@ -53,8 +53,8 @@ public final class ImagingBenchmark {
             long t0 = System.nanoTime();
             DecodedImage image;
             DecodedImage maskImage;
-            try (ImageDecoder.CheckedFile imageChecked = ImageDecoder.open("image", file, ImageLimits.DEFAULT);
-                 ImageDecoder.CheckedFile maskChecked = ImageDecoder.open("mask", maskFile, ImageLimits.DEFAULT)) {
+            try (ImageDecoder.CheckedFile imageChecked = ImageDecoder.open("image", file, TestImages.DEFAULT_LIMITS);
+                 ImageDecoder.CheckedFile maskChecked = ImageDecoder.open("mask", maskFile, TestImages.DEFAULT_LIMITS)) {
                 image = imageChecked.decode();
                 maskImage = maskChecked.decode();
             }

@@ -18,7 +18,7 @@ class JpegScansTest {
                 param -> param.setProgressiveMode(ImageWriteParam.MODE_DEFAULT));
         int scans = JpegScans.count(progressive);
         assertTrue(scans > 1 && scans <= JpegScans.MAX_SCANS, scans + " scans");
-        assertEquals(64, ImageDecoder.decode("image", progressive, ImageLimits.DEFAULT).width());
+        assertEquals(64, ImageDecoder.decode("image", progressive, TestImages.DEFAULT_LIMITS).width());
     }
 
     @Test
@@ -32,7 +32,7 @@ class JpegScansTest {
         }
         bomb.writeBytes(new byte[] {(byte) 0xFF, (byte) 0xD9});
         BadImageException e = assertThrows(BadImageException.class,
-                () -> ImageDecoder.decode("image", bomb.toByteArray(), ImageLimits.DEFAULT));
+                () -> ImageDecoder.decode("image", bomb.toByteArray(), TestImages.DEFAULT_LIMITS));
         assertEquals("image: JPEG has 3001 scans, at most 256 are accepted", e.getMessage());
     }
 }

@@ -156,7 +156,7 @@ class RegionPlannerTest {
         ImagePipeline pipeline = new ImagePipeline();
         PreparedRequest request = pipeline.prepare(TestImages.png(image),
                 TestImages.png(TestImages.mask(2000, 1500, left, right)), RegionOptions.IOPAINT_DEFAULTS, T,
-                ImageLimits.DEFAULT);
+                TestImages.DEFAULT_LIMITS);
         assertEquals(2, request.tiles().size());
         assertStroke(request.tiles().get(0), 1f, 0f, 60 * 15);
         assertStroke(request.tiles().get(1), 0f, 1f, 15 * 80);

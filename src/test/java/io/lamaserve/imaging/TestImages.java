@@ -1,5 +1,6 @@
 package io.lamaserve.imaging;
 
+import io.lamaserve.config.TestConfig;
 import io.lamaserve.engine.Tile;
 
 import javax.imageio.IIOImage;
@@ -19,6 +20,9 @@ import java.util.zip.CRC32;
 
 /** Synthetic images and files for the imaging tests, built with plain ImageIO and hand-written bytes. */
 final class TestImages {
+
+    /** The service's image limits with nothing configured. */
+    static final ImageLimits DEFAULT_LIMITS = new ImageLimits(TestConfig.defaults().limits().maxPixels());
 
     private TestImages() {
     }

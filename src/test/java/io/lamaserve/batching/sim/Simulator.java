@@ -6,15 +6,14 @@ import io.lamaserve.batching.BatchPolicy;
 import io.lamaserve.batching.BatchingSettings;
 import io.lamaserve.batching.CostModel;
 import io.lamaserve.batching.CostSweep;
-import io.lamaserve.batching.CurveEngine;
 import io.lamaserve.batching.FakeTicker;
 import io.lamaserve.batching.InferenceTicket;
 import io.lamaserve.batching.RejectedException;
 import io.lamaserve.batching.SchedulerMetrics;
 import io.lamaserve.batching.SchedulingCore;
-import io.lamaserve.batching.SerialPolicy;
-import io.lamaserve.config.LamaConfig.BatchingConfig.Mode;
+import io.lamaserve.batching.TestSettings;
 import io.lamaserve.engine.EngineException;
+import io.lamaserve.engine.FakeEngine;
 import io.lamaserve.engine.Tile;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
@@ -29,7 +28,7 @@ import java.util.function.IntToLongFunction;
 
 /**
  * Deterministic discrete-event simulation of the scheduler on virtual time. It drives the real
- * {@link SchedulingCore}, {@link CostModel} (calibrated by the real {@link CostSweep} against a curve engine) and
+ * {@link SchedulingCore}, {@link CostModel} (calibrated by the real {@link CostSweep} against a fake engine on the curve) and
  * policies; only the engine (a latency curve) and the clients are simulated. Same seed, same numbers.
  *
  * <p>Run: {@code mvn -B -o -q test-compile exec:java -Dexec.classpathScope=test
@@ -37,24 +36,39 @@ import java.util.function.IntToLongFunction;
  */
 public final class Simulator {
 
-    /** Scheduler variant under test. */
+    /**
+     * Scheduler variant under test: the service's defaults, with one property or one rule changed. {@link #ADAPTIVE}
+     * is what the service runs when nothing is configured.
+     */
     public enum Variant {
-        OFF("off"), ADAPTIVE("adaptive"), ADAPTIVE_NO_HOLD("adaptive, no hold"),
+        OFF("off", "mode", "off"),
+        ADAPTIVE("adaptive"),
+        /** Adaptive without the hold rule, to show what that rule buys. */
+        ADAPTIVE_NO_HOLD("adaptive, no hold"),
+        /** lama.batching.shared-gpu-min-fraction=0: an idle executor starts at once beside a busy one. */
+        ADAPTIVE_SHARED_GPU_OFF("adaptive, beside busy: start at once", "shared-gpu-min-fraction", "0"),
         /**
          * The first form of lama.batching.shared-gpu-min-fraction=0.5: beside a busy executor, wait for half the knee
          * whatever the size of the busy batch. Kept to compare with the current rule.
          */
-        ADAPTIVE_SHARED_GPU_FIXED("adaptive, beside busy: ½ knee"),
-        /**
-         * lama.batching.shared-gpu-min-fraction=0.5, the default: beside a busy executor, wait for half the knee or
-         * as many tiles as the busy batch holds, whichever is fewer.
-         */
-        ADAPTIVE_SHARED_GPU_MIN("adaptive, beside busy: min(½ knee, busy batch)");
+        ADAPTIVE_SHARED_GPU_FIXED("adaptive, beside busy: ½ knee");
 
         final String label;
+        /** Pairs of a name below lama.batching and its value, set on top of the defaults. */
+        private final String[] settings;
 
-        Variant(String label) {
+        Variant(String label, String... settings) {
             this.label = label;
+            this.settings = settings;
+        }
+
+        /** The scheduler's policy of this variant, on a calibrated cost model. */
+        BatchPolicy policy(BatchingSettings settings, CostModel model, int executors) {
+            return switch (this) {
+                case OFF, ADAPTIVE, ADAPTIVE_SHARED_GPU_OFF -> BatchPolicy.forMode(settings, model, executors);
+                case ADAPTIVE_NO_HOLD -> new AdaptivePolicy(model, executors, false, settings.sharedGpuMinFraction());
+                case ADAPTIVE_SHARED_GPU_FIXED -> ignoringBusyBatchSize(BatchPolicy.forMode(settings, model, executors));
+            };
         }
     }
 
@@ -190,6 +204,14 @@ public final class Simulator {
         };
     }
 
+    /** The service's default batching settings with the setup's deadline and queue bound and the variant's changes. */
+    private BatchingSettings settings() {
+        List<String> properties = new ArrayList<>(List.of("timeout", setup.timeout().toMillis() + "ms",
+                "max-queue", Integer.toString(setup.maxQueue())));
+        properties.addAll(List.of(variant.settings));
+        return TestSettings.with(properties.toArray(String[]::new));
+    }
+
     /** Runs one workload against one scheduler variant. */
     public static Result run(Setup setup, Variant variant, Workload workload) {
         return new Simulator(setup, variant, workload).simulate();
@@ -197,21 +219,16 @@ public final class Simulator {
 
     private Result simulate() {
         FakeTicker ticker = new FakeTicker();
-        CostModel model = new CostModel(setup.maxBatch(), 0.95);
+        BatchingSettings settings = settings();
+        CostModel model = new CostModel(settings.effectiveMaxBatch(setup.maxBatch()), settings.kneeFraction());
         try {
-            CostSweep.run(new CurveEngine(setup.curve(), setup.maxBatch(), setup.executors(), ticker), model, 3, ticker);
+            FakeEngine engine = FakeEngine.builder().maxBatch(setup.maxBatch()).parallelism(setup.executors())
+                    .latency(setup.curve()).elapsingOn(ticker::advanceNanos).build();
+            CostSweep.run(engine, model, settings.sweepRepetitions(), ticker);
         } catch (EngineException e) {
             throw new IllegalStateException(e);
         }
-        Mode mode = variant == Variant.OFF ? Mode.OFF : Mode.ADAPTIVE;
-        BatchPolicy policy = switch (variant) {
-            case OFF -> new SerialPolicy();
-            case ADAPTIVE -> new AdaptivePolicy(model, setup.executors(), true);
-            case ADAPTIVE_NO_HOLD -> new AdaptivePolicy(model, setup.executors(), false);
-            case ADAPTIVE_SHARED_GPU_FIXED -> ignoringBusyBatchSize(new AdaptivePolicy(model, setup.executors(), true, 0.5));
-            case ADAPTIVE_SHARED_GPU_MIN -> new AdaptivePolicy(model, setup.executors(), true, 0.5);
-        };
-        BatchingSettings settings = new BatchingSettings(mode, setup.timeout(), setup.maxQueue(), 3, 0.95, 0);
+        BatchPolicy policy = variant.policy(settings, model, setup.executors());
         core = new SchedulingCore(settings, setup.executors(), model, policy,
                 new SchedulerMetrics(new SimpleMeterRegistry()), Runnable::run, Runnable::run);
         for (int slot = 0; slot < setup.executors(); slot++) {
@@ -409,7 +426,8 @@ public final class Simulator {
 
     /** The T4-like setup of docs/batching.md. */
     public static Setup t4Setup() {
-        return new Setup(Simulator::t4Nanos, 16, 1, Duration.ofSeconds(30), 64, Duration.ofSeconds(300),
+        BatchingSettings defaults = TestSettings.defaults();
+        return new Setup(Simulator::t4Nanos, 16, 1, defaults.timeout(), defaults.maxQueue(), Duration.ofSeconds(300),
                 Duration.ofSeconds(10), 42);
     }
 
@@ -426,7 +444,8 @@ public final class Simulator {
      * max batch 32.
      */
     public static Setup h200Setup() {
-        return new Setup(Simulator::h200Nanos, 32, 2, Duration.ofSeconds(30), 64, Duration.ofSeconds(120),
+        BatchingSettings defaults = TestSettings.defaults();
+        return new Setup(Simulator::h200Nanos, 32, 2, defaults.timeout(), defaults.maxQueue(), Duration.ofSeconds(120),
                 Duration.ofSeconds(5), 42, 0.5, 4_000_000L);
     }
 
@@ -472,7 +491,7 @@ public final class Simulator {
         System.out.println(header);
         System.out.println(header.replaceAll("[^|]", "-"));
         for (Workload workload : patterns()) {
-            for (Variant variant : Variant.values()) {
+            for (Variant variant : List.of(Variant.OFF, Variant.ADAPTIVE, Variant.ADAPTIVE_NO_HOLD)) {
                 Result r = run(setup, variant, workload);
                 System.out.printf(Locale.ROOT, "| %-42s | %-18s | %8.2f | %8.2f | %8.1f | %8.1f | %6.2f | %7d | %7d |%n",
                         workload.name(), variant.label, r.requestsPerSecond(), r.imagesPerSecond(), r.p50Millis(),
@@ -494,7 +513,8 @@ public final class Simulator {
         System.out.println("| clients | mode | img/s | p50 ms | p99 ms | mean batch |");
         System.out.println("|---|---|---|---|---|---|");
         for (int clients : new int[] {1, 6, 16, 32, 64}) {
-            for (Variant variant : Variant.values()) {
+            for (Variant variant : List.of(Variant.OFF, Variant.ADAPTIVE_SHARED_GPU_OFF,
+                    Variant.ADAPTIVE_SHARED_GPU_FIXED, Variant.ADAPTIVE)) {
                 Result r = run(setup, variant, new ClosedLoop(clients, turnaround, spread, startWindow));
                 System.out.printf(Locale.ROOT, "| %d | %s | %.1f | %.1f | %.1f | %.2f |%n", clients, variant.label,
                         r.imagesPerSecond(), r.p50Millis(), r.p99Millis(), r.meanBatch());

@@ -1,6 +1,7 @@
 package io.lamaserve.batching.sim;
 
 import io.lamaserve.batching.CostCurves;
+import io.lamaserve.batching.TestSettings;
 import io.lamaserve.batching.sim.Simulator.ClosedLoop;
 import io.lamaserve.batching.sim.Simulator.Poisson;
 import io.lamaserve.batching.sim.Simulator.Result;
@@ -19,7 +20,8 @@ class SimulatorTest {
     private static final Duration TURNAROUND = Duration.ofMillis(5);
 
     private static Setup setup(Duration timeout) {
-        return new Setup(CostCurves.T4, 16, 1, timeout, 64, Duration.ofSeconds(60), Duration.ofSeconds(5), 7);
+        return new Setup(CostCurves.T4, 16, 1, timeout, TestSettings.defaults().maxQueue(), Duration.ofSeconds(60),
+                Duration.ofSeconds(5), 7);
     }
 
     @Test
@@ -87,7 +89,7 @@ class SimulatorTest {
         Result off = Simulator.run(h200, Variant.OFF, new ClosedLoop(32, Duration.ofMillis(50)));
         double shared = 2 / (Simulator.h200Nanos(1) * (1 + h200.sharing()) / 1e9);
         assertEquals(shared, off.imagesPerSecond(), 0.03 * shared);
-        Simulator.Setup independent = new Simulator.Setup(Simulator::h200Nanos, 32, 2, Duration.ofSeconds(30), 64,
+        Simulator.Setup independent = new Simulator.Setup(Simulator::h200Nanos, 32, 2, h200.timeout(), h200.maxQueue(),
                 Duration.ofSeconds(60), Duration.ofSeconds(5), 42);
         Result offIndependent = Simulator.run(independent, Variant.OFF, new ClosedLoop(32, Duration.ofMillis(50)));
         assertTrue(offIndependent.imagesPerSecond() > 1.35 * off.imagesPerSecond(), "independent devices are faster");
@@ -104,13 +106,13 @@ class SimulatorTest {
     void waitingBesideABusyContextFormsLargerBatchesAndKeepsALoneClientFast() {
         // clients with a steady turnaround, started together, on the H200 model (two contexts sharing the GPU)
         ClosedLoop clients = new ClosedLoop(32, Duration.ofMillis(58), 0.2, Duration.ZERO);
-        Result adaptive = Simulator.run(Simulator.h200Setup(), Variant.ADAPTIVE, clients);
-        Result waiting = Simulator.run(Simulator.h200Setup(), Variant.ADAPTIVE_SHARED_GPU_MIN, clients);
+        Result adaptive = Simulator.run(Simulator.h200Setup(), Variant.ADAPTIVE_SHARED_GPU_OFF, clients);
+        Result waiting = Simulator.run(Simulator.h200Setup(), Variant.ADAPTIVE, clients);
         assertTrue(waiting.meanBatch() > 1.3 * adaptive.meanBatch(), waiting.meanBatch() + " vs " + adaptive.meanBatch());
         assertTrue(waiting.imagesPerSecond() > 0.98 * adaptive.imagesPerSecond(),
                 waiting.imagesPerSecond() + " vs " + adaptive.imagesPerSecond());
         // a lone client still goes straight through
-        Result alone = Simulator.run(Simulator.h200Setup(), Variant.ADAPTIVE_SHARED_GPU_MIN,
+        Result alone = Simulator.run(Simulator.h200Setup(), Variant.ADAPTIVE,
                 new ClosedLoop(1, Duration.ofMillis(58)));
         assertEquals(Simulator.h200Nanos(1) / 1e6, alone.p99Millis(), 0.5);
     }
@@ -121,14 +123,14 @@ class SimulatorTest {
         for (int clientCount : new int[]{6, 16}) {
             ClosedLoop clients = new ClosedLoop(clientCount, Duration.ofMillis(36), 0.2, Duration.ZERO);
             Result fixed = Simulator.run(Simulator.h200Setup(), Variant.ADAPTIVE_SHARED_GPU_FIXED, clients);
-            Result matching = Simulator.run(Simulator.h200Setup(), Variant.ADAPTIVE_SHARED_GPU_MIN, clients);
+            Result matching = Simulator.run(Simulator.h200Setup(), Variant.ADAPTIVE, clients);
             assertTrue(matching.imagesPerSecond() > 1.05 * fixed.imagesPerSecond(),
                     clientCount + " clients: " + matching.imagesPerSecond() + " vs " + fixed.imagesPerSecond());
             assertTrue(matching.p50Millis() < fixed.p50Millis(), matching.p50Millis() + " vs " + fixed.p50Millis());
         }
         ClosedLoop many = new ClosedLoop(32, Duration.ofMillis(36), 0.2, Duration.ZERO);
         Result fixed = Simulator.run(Simulator.h200Setup(), Variant.ADAPTIVE_SHARED_GPU_FIXED, many);
-        Result matching = Simulator.run(Simulator.h200Setup(), Variant.ADAPTIVE_SHARED_GPU_MIN, many);
+        Result matching = Simulator.run(Simulator.h200Setup(), Variant.ADAPTIVE, many);
         assertTrue(matching.imagesPerSecond() > 0.98 * fixed.imagesPerSecond(),
                 matching.imagesPerSecond() + " vs " + fixed.imagesPerSecond());
         assertTrue(matching.meanBatch() > 10, "still batches of about half the knee or more: " + matching.meanBatch());

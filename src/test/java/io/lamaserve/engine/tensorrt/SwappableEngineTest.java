@@ -1,14 +1,13 @@
 package io.lamaserve.engine.tensorrt;
 
 import io.lamaserve.engine.EngineException;
-import io.lamaserve.engine.InpaintEngine;
+import io.lamaserve.engine.FakeEngine;
 import io.lamaserve.engine.Tile;
 import io.lamaserve.engine.TileBatch;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -23,78 +22,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SwappableEngineTest {
 
-    /** Writes its marker into every output, fails if used after close, and can hold a batch until released. */
-    static final class FakeEngine implements InpaintEngine {
-        final String name;
-        final float marker;
-        final int maxBatch;
-        final AtomicBoolean closed = new AtomicBoolean();
-        final AtomicInteger running = new AtomicInteger();
-        final AtomicInteger usedAfterClose = new AtomicInteger();
-        volatile CountDownLatch hold;
-        final CountDownLatch entered = new CountDownLatch(1);
-
-        FakeEngine(String name, float marker, int maxBatch) {
-            this.name = name;
-            this.marker = marker;
-            this.maxBatch = maxBatch;
-        }
-
-        @Override
-        public String name() {
-            return name;
-        }
-
-        @Override
-        public int tileSize() {
-            return 8;
-        }
-
-        @Override
-        public int maxBatch() {
-            return maxBatch;
-        }
-
-        @Override
-        public int parallelism() {
-            return 2;
-        }
-
-        @Override
-        public void infer(int slot, TileBatch batch) throws EngineException {
-            running.incrementAndGet();
-            try {
-                if (closed.get()) {
-                    usedAfterClose.incrementAndGet();
-                    throw new EngineException(name + " used after close");
-                }
-                entered.countDown();
-                CountDownLatch gate = hold;
-                if (gate != null) {
-                    try {
-                        gate.await(10, TimeUnit.SECONDS);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }
-                if (closed.get()) {
-                    usedAfterClose.incrementAndGet();
-                }
-                for (Tile tile : batch.tiles()) {
-                    java.util.Arrays.fill(tile.output(), marker);
-                }
-            } finally {
-                running.decrementAndGet();
-            }
-        }
-
-        @Override
-        public void close() {
-            if (running.get() > 0) {
-                usedAfterClose.incrementAndGet();
-            }
-            closed.set(true);
-        }
+    /** Writes its marker into every output, so a test sees which engine computed a batch. */
+    private static FakeEngine fake(String name, float marker, int maxBatch) {
+        return FakeEngine.builder().name(name).tileSize(8).maxBatch(maxBatch).parallelism(2).output(marker).build();
     }
 
     private static TileBatch batch() {
@@ -103,8 +33,8 @@ class SwappableEngineTest {
 
     @Test
     void newBatchesRunOnTheReplacementAndTheOldEngineIsClosed() throws Exception {
-        FakeEngine quick = new FakeEngine("quick", 1f, 16);
-        FakeEngine optimized = new FakeEngine("optimized", 2f, 16);
+        FakeEngine quick = fake("quick", 1f, 16);
+        FakeEngine optimized = fake("optimized", 2f, 16);
         SwappableEngine engine = new SwappableEngine(quick);
         TileBatch before = batch();
         engine.infer(0, before);
@@ -115,16 +45,16 @@ class SwappableEngineTest {
 
         assertEquals(1f, before.get(0).output()[0]);
         assertEquals(2f, after.get(0).output()[0]);
-        assertTrue(quick.closed.get());
-        assertFalse(optimized.closed.get());
+        assertTrue(quick.closed());
+        assertFalse(optimized.closed());
         assertEquals("optimized", engine.name());
     }
 
     @Test
     void aBatchRunningDuringTheSwapFinishesOnTheOldEngineBeforeItCloses() throws Exception {
-        FakeEngine quick = new FakeEngine("quick", 1f, 16);
-        quick.hold = new CountDownLatch(1);
-        FakeEngine optimized = new FakeEngine("optimized", 2f, 16);
+        FakeEngine quick = fake("quick", 1f, 16);
+        quick.hold();
+        FakeEngine optimized = fake("optimized", 2f, 16);
         SwappableEngine engine = new SwappableEngine(quick);
         ExecutorService pool = Executors.newSingleThreadExecutor();
         try {
@@ -133,19 +63,19 @@ class SwappableEngineTest {
                 engine.infer(0, inFlight);
                 return null;
             });
-            assertTrue(quick.entered.await(5, TimeUnit.SECONDS));
+            quick.awaitStart();
 
             assertTrue(engine.swap(optimized));
-            assertFalse(quick.closed.get(), "closed under a running batch");
+            assertFalse(quick.closed(), "closed under a running batch");
             TileBatch meanwhile = batch();
             engine.infer(1, meanwhile); // does not wait for the old engine's batch
             assertEquals(2f, meanwhile.get(0).output()[0]);
 
-            quick.hold.countDown();
+            quick.release();
             running.get(5, TimeUnit.SECONDS);
             assertEquals(1f, inFlight.get(0).output()[0]);
-            assertTrue(quick.closed.get());
-            assertEquals(0, quick.usedAfterClose.get());
+            assertTrue(quick.closed());
+            assertEquals(0, quick.usedAfterClose());
         } finally {
             pool.shutdownNow();
         }
@@ -153,7 +83,7 @@ class SwappableEngineTest {
 
     @Test
     void swapUnderConcurrentLoadNeverUsesAClosedEngineAndFailsNoBatch() throws Exception {
-        FakeEngine first = new FakeEngine("first", 1f, 16);
+        FakeEngine first = fake("first", 1f, 16);
         SwappableEngine engine = new SwappableEngine(first);
         List<FakeEngine> engines = new ArrayList<>(List.of(first));
         AtomicBoolean stop = new AtomicBoolean();
@@ -175,7 +105,7 @@ class SwappableEngineTest {
                 });
             }
             for (int i = 0; i < 200; i++) {
-                FakeEngine next = new FakeEngine("gen" + i, i, 16);
+                FakeEngine next = fake("gen" + i, i, 16);
                 engines.add(next);
                 assertTrue(engine.swap(next));
                 Thread.onSpinWait();
@@ -188,20 +118,20 @@ class SwappableEngineTest {
         assertEquals(0, failures.get());
         assertTrue(batches.get() > 0);
         for (FakeEngine old : engines.subList(0, engines.size() - 1)) {
-            assertTrue(old.closed.get(), old.name + " not closed");
-            assertEquals(0, old.usedAfterClose.get(), old.name + " used after close");
+            assertTrue(old.closed(), old.name() + " not closed");
+            assertEquals(0, old.usedAfterClose(), old.name() + " used after close");
         }
-        assertFalse(engines.getLast().closed.get());
+        assertFalse(engines.getLast().closed());
     }
 
     @Test
     void replacementWithASmallerMaxBatchIsRefusedAndClosed() throws Exception {
-        FakeEngine quick = new FakeEngine("quick", 1f, 16);
-        FakeEngine smaller = new FakeEngine("smaller", 2f, 8);
+        FakeEngine quick = fake("quick", 1f, 16);
+        FakeEngine smaller = fake("smaller", 2f, 8);
         SwappableEngine engine = new SwappableEngine(quick);
 
         assertFalse(engine.swap(smaller));
-        assertTrue(smaller.closed.get());
+        assertTrue(smaller.closed());
         TileBatch after = batch();
         engine.infer(0, after);
         assertEquals(1f, after.get(0).output()[0]);
@@ -210,14 +140,14 @@ class SwappableEngineTest {
 
     @Test
     void afterCloseBatchesFailAndLateReplacementsAreClosed() {
-        FakeEngine quick = new FakeEngine("quick", 1f, 16);
+        FakeEngine quick = fake("quick", 1f, 16);
         SwappableEngine engine = new SwappableEngine(quick);
         engine.close();
-        assertTrue(quick.closed.get());
+        assertTrue(quick.closed());
         assertThrows(EngineException.class, () -> engine.infer(0, batch()));
 
-        FakeEngine late = new FakeEngine("late", 2f, 16);
+        FakeEngine late = fake("late", 2f, 16);
         assertFalse(engine.swap(late));
-        assertTrue(late.closed.get());
+        assertTrue(late.closed());
     }
 }
