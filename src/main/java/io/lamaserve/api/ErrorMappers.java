@@ -84,7 +84,8 @@ public class ErrorMappers {
     public Response unsupportedMediaType(NotSupportedException e, HttpHeaders headers) {
         String sent = headers.getHeaderString(HttpHeaders.CONTENT_TYPE);
         return json(415, "UnsupportedMediaType", "Content-Type " + (sent == null ? "missing" : "\"" + sent + "\"")
-                + " is not accepted here: /api/v1/* takes application/json, /v1/inpaint takes multipart/form-data");
+                + " is not accepted here: /api/v1/gen-info and /v1/inpaint take multipart/form-data, the other "
+                + "/api/v1 endpoints application/json");
     }
 
     @ServerExceptionMapper

@@ -2,6 +2,7 @@ package io.lamaserve.api;
 
 import io.lamaserve.batching.RejectedException;
 import io.lamaserve.engine.EngineException;
+import io.lamaserve.imaging.EmbeddedText;
 import io.lamaserve.imaging.HdStrategy;
 import io.lamaserve.imaging.RegionOptions;
 import io.smallrye.common.annotation.NonBlocking;
@@ -14,6 +15,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -126,6 +128,34 @@ public class IopaintResource {
     }
 
     public record SwitchModelRequest(String name) {
+    }
+
+    @POST
+    @Path("/gen-info")
+    @Consumes(MediaType.MULTIPART_FORM_DATA)
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "The prompts stored in an image (the PNG \"parameters\" text of Stable Diffusion front ends)",
+            description = "IOPaint's web app posts every opened file here (multipart part \"file\"). Empty strings when the "
+                    + "image carries no such text.")
+    public GenerationInfo genInfo(byte[] body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType) {
+        FormParts.Part file = FormParts.parse(contentType, body).part("file");
+        if (file == null) {
+            throw new BadRequestException("multipart part \"file\" is missing; send the image as a file part");
+        }
+        return EmbeddedText.find(file.bytes(), GenerationInfo.KEYWORD, "file")
+                .map(GenerationInfo::fromParameters)
+                .orElse(GenerationInfo.NONE);
+    }
+
+    @GET
+    @Path("/inputimage")
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "The image IOPaint opens at start (its --input option); this server has none",
+            description = "Always 200 with a JSON note, as IOPaint answers when it has no input image: its web app reads "
+                    + "an image body as the file to open and ignores anything else.")
+    public ApiError inputImage() {
+        // IOPaint raises HTTPException(status_code=200) here, so its body has the error shape with a 200 status
+        return ApiError.of("HTTPException", "No input image configured");
     }
 
     private static int positive(String field, Integer value, int fallback) {

@@ -35,6 +35,9 @@ public interface LamaConfig {
     /** Optional API-key authentication (off by default). */
     AuthConfig auth();
 
+    /** Optional hosting of a browser app (IOPaint's web app) beside the API. */
+    WebConfig web();
+
     enum EngineKind { AUTO, TENSORRT, ONNXRUNTIME }
 
     interface ModelConfig {
@@ -203,5 +206,13 @@ public interface LamaConfig {
         /** Also require a key on {@code /q/metrics} (off: scrapers usually cannot send one). */
         @WithDefault("false")
         boolean protectMetrics();
+    }
+
+    interface WebConfig {
+        /**
+         * A directory of static files served at {@code /} (a directory's {@code index.html} for its own path), for
+         * IOPaint's built web app; unset = no static files. Nothing outside it is served, whatever the path asks.
+         */
+        Optional<Path> dir();
     }
 }

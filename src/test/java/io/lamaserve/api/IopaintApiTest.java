@@ -26,7 +26,7 @@ class IopaintApiTest {
     }
 
     /** Exactly what IOPaint's web app posts (web_app/src/lib/api.ts), misspelt keys included. */
-    private static Map<String, Object> webClientBody(byte[] image, String imageMime, byte[] mask) {
+    static Map<String, Object> webClientBody(byte[] image, String imageMime, byte[] mask) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("image", TestImages.dataUrl(image, imageMime));
         body.put("mask", TestImages.dataUrl(mask, "image/png"));
@@ -248,5 +248,30 @@ class IopaintApiTest {
                 .body("checks.data.engine", hasItem("onnxruntime-cpu"));
         given().when().get("/q/health/live").then().statusCode(200);
         given().when().get("/q/health/started").then().statusCode(200);
+    }
+
+    @Test
+    void corsAndStaticFilesAreOffUnlessConfigured() {
+        io.restassured.response.Response preflight = given().header("Origin", "http://localhost:5173")
+                .header("Access-Control-Request-Method", "POST")
+                .header("Access-Control-Request-Headers", "content-type")
+                .options("/api/v1/inpaint");
+        assertEquals(null, preflight.header("Access-Control-Allow-Origin"), "CORS is off: " + preflight.headers());
+        given().header("Origin", "http://localhost:5173").get("/api/v1/server-config").then().statusCode(200)
+                .header("Access-Control-Allow-Origin", org.hamcrest.Matchers.nullValue());
+        given().get("/").then().statusCode(404);
+        given().get("/index.html").then().statusCode(404);
+    }
+
+    @Test
+    void startupCallsOfTheWebAppAreAnsweredWithoutAnyConfiguration() {
+        given().get("/api/v1/inputimage").then().statusCode(200).contentType(ContentType.JSON)
+                .body("detail", equalTo("No input image configured"));
+        given().get("/socket.io/?EIO=4&transport=polling").then().statusCode(200)
+                .body(org.hamcrest.Matchers.startsWith("0{\"sid\":"));
+        given().get("/socket.io/?EIO=3&transport=polling").then().statusCode(400).contentType(ContentType.JSON)
+                .body("detail", containsString("Engine.IO protocol 4"));
+        given().get("/socket.io/?EIO=4&transport=polling&sid=gone").then().statusCode(400)
+                .body("detail", containsString("unknown or expired session"));
     }
 }
