@@ -56,6 +56,8 @@ public class BatchScheduler {
     /** The sweep succeeded and the executors run. */
     private volatile boolean warmedUp;
     private volatile boolean draining;
+    /** When the shutdown signal came ({@link System#nanoTime()}); null before. */
+    private Long drainSignalledNanos;
     private volatile boolean started;
     private boolean stopping;
     /** Where the sweep's table is kept between starts; null = always measure. */
@@ -117,6 +119,7 @@ public class BatchScheduler {
         lock.lock();
         try {
             draining = true;
+            drainSignalledNanos = System.nanoTime();
             core.stopAdmitting();
         } finally {
             lock.unlock();
@@ -201,13 +204,24 @@ public class BatchScheduler {
      * @throws IllegalArgumentException when {@code tiles} is empty or the timeout is not positive
      */
     public InferenceTicket submit(List<Tile> tiles, Duration requestedTimeout) {
+        return submit(tiles, requestedTimeout, System.nanoTime());
+    }
+
+    /**
+     * As {@link #submit(List, Duration)}, for a request that arrived at {@code arrivedNanos}
+     * ({@link System#nanoTime()}): one that arrived before the shutdown signal, its body still coming in then, is
+     * admitted while the service drains, so that the graceful stop answers it instead of refusing it.
+     */
+    public InferenceTicket submit(List<Tile> tiles, Duration requestedTimeout, long arrivedNanos) {
         lock.lock();
         try {
             if (!warmedUp && !draining) {
                 throw core.reject(RejectedException.Reason.NOT_READY, SchedulingCore.NOT_READY_RETRY_SECONDS,
                         "the engine is still warming up");
             }
-            InferenceTicket ticket = core.submit(tiles, requestedTimeout, ticker.read());
+            boolean arrivedBeforeDrain = warmedUp && !stopping && drainSignalledNanos != null
+                    && arrivedNanos - drainSignalledNanos < 0;
+            InferenceTicket ticket = core.submit(tiles, requestedTimeout, ticker.read(), arrivedBeforeDrain);
             changed.signalAll();
             return ticket;
         } finally {
