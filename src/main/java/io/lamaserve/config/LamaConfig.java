@@ -188,7 +188,7 @@ public interface LamaConfig {
         long maxPixels();
 
         /**
-         * Most image pixels decoded at once across all requests; bounds the memory requests take (about 20 bytes
+         * Most image pixels decoded at once across all requests; bounds the memory requests take (about 25 bytes
          * per pixel, docs/hardening.md). At least {@link #maxPixels()}. A request that does not fit waits up to
          * {@link #pixelsInFlightWait()} for others to finish, then gets 503 with Retry-After.
          */

@@ -57,7 +57,7 @@ final class HostileCases {
     private HostileCases() {
     }
 
-    /** Every case; {@code withOversizedBodies} false leaves out the two 32 MiB bodies (for repeated runs). */
+    /** Every case; {@code withOversizedBodies} false leaves out the four bodies over the limits (for repeated runs). */
     static List<HostileCase> all(boolean withOversizedBodies) {
         List<HostileCase> cases = new ArrayList<>();
         BufferedImage photo = HostileFiles.photo(W, H, 7);

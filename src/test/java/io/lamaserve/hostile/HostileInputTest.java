@@ -98,7 +98,7 @@ class HostileInputTest {
     }
 
     /**
-     * Runs the table (without the two 32 MiB bodies) five times after a warm-up round; the heap in use after a
+     * Runs the table (without the oversized bodies) five times after a warm-up round; the heap in use after a
      * full GC must not grow by more than {@link #HEAP_GROWTH_BOUND}: no buffer, decoder or ticket is retained.
      */
     @Test
