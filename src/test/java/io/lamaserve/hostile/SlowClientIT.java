@@ -152,6 +152,19 @@ class SlowClientIT {
         }
     }
 
+    /** However large the announced length, the answer is the JSON 413, before a byte of the body is read. */
+    @Test
+    void aHugeContentLengthIsRefusedWithTheJsonErrorBeforeTheBody() throws Exception {
+        try (Socket socket = connect()) {
+            send(socket, "POST /v1/inpaint HTTP/1.1\r\nHost: localhost\r\nContent-Type: multipart/form-data; boundary=b\r\n"
+                    + "Content-Length: 5000000000\r\n\r\n");
+            String head = readResponseHead(socket);
+            assertTrue(head.startsWith("HTTP/1.1 413"), head);
+            assertTrue(head.toLowerCase(java.util.Locale.ROOT).contains("content-type: application/json"), head);
+            assertTrue(head.contains("lama.limits.max-body-bytes"), head);
+        }
+    }
+
     /**
      * SIGTERM with one client stalled in its body, one idle kept-alive connection and one client whose body is still
      * arriving: the first two are closed at once, the third is read to the end and answered 200, and the service stops
@@ -260,7 +273,7 @@ class SlowClientIT {
         }
     }
 
-    /** Reads a response's status line and headers (and leaves its body). */
+    /** Reads a response: status line, headers and the body their Content-Length announces. */
     private static String readResponseHead(Socket socket) throws IOException {
         InputStream in = socket.getInputStream();
         StringBuilder head = new StringBuilder();
@@ -274,8 +287,7 @@ class SlowClientIT {
         String text = head.toString();
         int length = text.lines().filter(line -> line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:"))
                 .map(line -> Integer.parseInt(line.substring(15).strip())).findFirst().orElse(0);
-        in.readNBytes(length);
-        return text;
+        return text + new String(in.readNBytes(length), StandardCharsets.UTF_8);
     }
 
     private static void figure(String format, Answer answer) {

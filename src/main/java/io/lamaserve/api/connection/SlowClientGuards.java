@@ -27,7 +27,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>A new connection is covered by the HTTP server's idle timeout, set to the header timeout: a client that
  * connects and stops sending is closed after it. Once a connection's first request is in, its guard takes over and
- * that idle timeout is removed, since a request may then rightly be silent while the server works on it.
+ * that idle timeout is removed, since a request may then rightly be silent while the server works on it. The
+ * server speaks HTTP/1.1 only ({@code quarkus.http.http2=false}), so every connection is watched.
  */
 @ApplicationScoped
 public class SlowClientGuards implements HttpServerOptionsCustomizer {
@@ -45,6 +46,7 @@ public class SlowClientGuards implements HttpServerOptionsCustomizer {
     private final long maxBodyBytes;
     private final Set<SlowClientGuard> open = ConcurrentHashMap.newKeySet();
     private volatile boolean draining;
+    private volatile boolean unwatchedReported;
 
     SlowClientGuards(LamaConfig config) {
         this.headerTimeout = config.http().headerTimeout();
@@ -58,8 +60,6 @@ public class SlowClientGuards implements HttpServerOptionsCustomizer {
     public void customizeHttpServer(HttpServerOptions options) {
         options.setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
         options.setIdleTimeout((int) Math.min(Integer.MAX_VALUE, headerTimeout.toMillis()));
-        // the guards watch HTTP/1.1 connections; an h2c upgrade would carry requests past them
-        options.setHttp2ClearTextEnabled(false);
     }
 
     void install(@Observes Router router) {
@@ -83,6 +83,12 @@ public class SlowClientGuards implements HttpServerOptionsCustomizer {
                 if (pipeline.get(VERTX_IDLE) != null) {
                     pipeline.remove(VERTX_IDLE);
                 }
+            } else if (pipeline.get(SlowClientGuard.NAME) == null && !unwatchedReported) {
+                // the HTTP server is HTTP/1.1 only (application.properties); a pipeline without Vert.x's HTTP/1.1
+                // handlers means that changed, and with it the body limit for chunked uploads
+                unwatchedReported = true;
+                LOG.warnf("a connection with handlers %s is not watched for slow clients or oversized chunked "
+                        + "bodies", pipeline.names());
             }
         }
         routing.next();
