@@ -14,6 +14,7 @@ import io.lamaserve.imaging.ImagePipeline;
 import io.lamaserve.imaging.OutputFormat;
 import io.lamaserve.imaging.PreparedRequest;
 import io.lamaserve.imaging.RegionOptions;
+import io.quarkus.runtime.configuration.ConfigurationException;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Duration;
@@ -55,7 +56,7 @@ public class InpaintService {
         this.limits = new ImageLimits(config.limits().maxPixels());
         this.maxBodyBytes = config.limits().maxBodyBytes();
         if (config.limits().maxPixelsInFlight() < config.limits().maxPixels()) {
-            throw new IllegalArgumentException("lama.limits.max-pixels-in-flight (" + config.limits().maxPixelsInFlight()
+            throw new ConfigurationException("lama.limits.max-pixels-in-flight (" + config.limits().maxPixelsInFlight()
                     + ") must be at least lama.limits.max-pixels (" + config.limits().maxPixels()
                     + "), or the largest images could never be admitted");
         }
@@ -86,8 +87,15 @@ public class InpaintService {
         }
         long start = System.nanoTime();
         long left = remainingNanos(call, start);
-        try (PixelBudget.Reservation reserved = pixels.reserve(pipeline.pixels(call.image(), limits),
-                Duration.ofNanos(Math.min(pixelsWait.toNanos(), left)))) {
+        long imagePixels = pipeline.pixels(call.image(), limits);
+        PixelBudget.Reservation reserved;
+        try {
+            reserved = pixels.reserve(imagePixels, Duration.ofNanos(Math.min(pixelsWait.toNanos(), left)));
+        } catch (RejectedException refused) {
+            scheduler.countRefusal(refused.reason());
+            throw refused;
+        }
+        try (reserved) {
             return inpaintDecoded(call, start, onClientGone);
         }
     }
@@ -129,6 +137,7 @@ public class InpaintService {
                 ? defaultTimeout : call.timeout();
         long left = timeout.toNanos() - (now - call.arrivedNanos());
         if (left <= 0) {
+            scheduler.countRefusal(RejectedException.Reason.DEADLINE_EXPIRED);
             throw new RejectedException(RejectedException.Reason.DEADLINE_EXPIRED, 1, String.format(
                     java.util.Locale.ROOT, "the %.1f s deadline passed before the request could be queued (its body "
                             + "took %.1f s to arrive)", timeout.toMillis() / 1e3, (now - call.arrivedNanos()) / 1e9));

@@ -49,6 +49,7 @@ public class BatchScheduler {
     private final Ticker ticker;
     private final CostModel model;
     private final SchedulingCore core;
+    private final SchedulerMetrics metrics;
     private final ReentrantLock lock = new ReentrantLock();
     /** Signalled whenever the queue or the running batches change, and on stop. */
     private final Condition changed = lock.newCondition();
@@ -93,7 +94,7 @@ public class BatchScheduler {
         this.ticker = ticker;
         int executors = engine.parallelism();
         this.model = new CostModel(settings.effectiveMaxBatch(engine.maxBatch()), settings.kneeFraction());
-        SchedulerMetrics metrics = new SchedulerMetrics(registry);
+        this.metrics = new SchedulerMetrics(registry);
         this.core = new SchedulingCore(settings, executors, model,
                 BatchPolicy.forMode(settings, model, executors), metrics, completer, this::exclusively);
         metrics.registerGauges(() -> read(core::queuedTiles), () -> read(() -> core.busyNanos(ticker.read())),
@@ -227,6 +228,14 @@ public class BatchScheduler {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Counts a request refused before it reached the queue (its pixels did not fit, its deadline passed while its
+     * body arrived), beside the refusals of the queue itself.
+     */
+    public void countRefusal(RejectedException.Reason reason) {
+        metrics.rejected(reason);
     }
 
     /** True once the warm-up sweep succeeded and the executors run, until shutdown begins. */

@@ -116,6 +116,13 @@ class MemoryBudgetIT {
             Files.writeString(Path.of("target/hostile/memory.txt"), figure + "\n");
             assertTrue(ok >= 1, figure);
             assertTrue(peak.get() / 1024 < RSS_BOUND_MIB, figure);
+            int refused = busy;
+            String metrics = client.send(HttpRequest.newBuilder(base.resolve("/q/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            assertTrue(metrics.lines().anyMatch(line -> line.startsWith("lama_rejections_total{reason=\"memory_busy\"")
+                            && Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)) == refused),
+                    "every 503 counted as memory_busy: " + metrics.lines()
+                            .filter(line -> line.startsWith("lama_rejections_total")).toList());
         } finally {
             process.destroy();
             if (!process.waitFor(40, TimeUnit.SECONDS)) {
