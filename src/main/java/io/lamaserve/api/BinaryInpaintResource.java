@@ -84,9 +84,10 @@ public class BinaryInpaintResource {
                 hdStrategy == null || hdStrategy.isBlank() ? defaults.strategy() : HdStrategy.parse(hdStrategy),
                 defaults.cropTriggerSize(), defaults.cropMargin(), defaults.resizeLimit(), defaults.keepUnmaskedArea());
         InpaintService.Result result = service.inpaint(new InpaintService.Call(file(form, "image"), file(form, "mask"),
-                        regions, outputFormat(text(form, "format")), quality(text(form, "quality")), ClientDeadline.parse(timeout)),
+                        regions, outputFormat(text(form, "format")), quality(text(form, "quality")), ClientDeadline.parse(timeout),
+                        RequestArrival.arrivedNanos(routing)),
                 connection);
-        return result.response(receivedNanos).build();
+        return ImageAnswer.of(result, receivedNanos).build();
     }
 
     private static byte[] file(FormParts form, String name) {

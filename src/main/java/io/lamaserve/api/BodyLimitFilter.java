@@ -9,7 +9,8 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
  * Refuses a body over {@code lama.limits.max-body-bytes} from its Content-Length, before a byte of it is read,
- * with a 413 that says so. (The HTTP server's own hard limit sits 1 MiB above, for bodies sent without a length.)
+ * with a 413 that says so. A body sent without a length is counted as it arrives, with the same answer
+ * ({@link io.lamaserve.api.connection.SlowClientGuard}).
  */
 public class BodyLimitFilter {
 

@@ -6,15 +6,15 @@ import java.time.Duration;
  * Reads the optional {@value #HEADER} request header: the most time, in seconds (decimals allowed), the client
  * will wait. It can only shorten the server's own deadline ({@code lama.batching.timeout}).
  */
-final class ClientDeadline {
+public final class ClientDeadline {
 
-    static final String HEADER = "X-Request-Timeout";
+    public static final String HEADER = "X-Request-Timeout";
 
     private ClientDeadline() {
     }
 
     /** @return the requested timeout, or null when the header is absent */
-    static Duration parse(String header) {
+    public static Duration parse(String header) {
         if (header == null || header.isBlank()) {
             return null;
         }

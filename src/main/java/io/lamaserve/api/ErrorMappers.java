@@ -4,7 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.lamaserve.batching.RejectedException;
 import io.lamaserve.engine.EngineException;
+import io.lamaserve.imaging.BadImageException;
 import io.lamaserve.imaging.ImageInputException;
+import io.lamaserve.imaging.ImageTooLargeException;
 import jakarta.ws.rs.NotSupportedException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.HttpHeaders;
@@ -14,7 +16,6 @@ import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import java.util.concurrent.CancellationException;
-import java.util.stream.Collectors;
 
 /**
  * Turns every failure into a JSON {@link ApiError} with the right status. Clients never see a stack trace;
@@ -26,12 +27,14 @@ public class ErrorMappers {
 
     /** How long a client should wait after an engine failure: the engine recreates its context meanwhile. */
     static final int ENGINE_RETRY_AFTER_SECONDS = 1;
-    /** Longest parser message quoted in an answer. */
-    static final int MAX_PARSER_MESSAGE = 160;
 
     @ServerExceptionMapper
     public Response badImage(ImageInputException e) {
-        return json(e.status(), "ImageInputError", e.getMessage());
+        int status = switch (e) {
+            case ImageTooLargeException tooLarge -> 413;
+            case BadImageException bad -> 400;
+        };
+        return json(status, "ImageInputError", e.getMessage());
     }
 
     @ServerExceptionMapper
@@ -46,13 +49,23 @@ public class ErrorMappers {
 
     @ServerExceptionMapper
     public Response rejected(RejectedException e) {
-        Response.ResponseBuilder response = Response.status(e.status()).type(MediaType.APPLICATION_JSON)
-                .entity(ApiError.of(reasonPhrase(e.status()), e.getMessage()));
+        int status = status(e.reason());
+        Response.ResponseBuilder response = Response.status(status).type(MediaType.APPLICATION_JSON)
+                .entity(ApiError.of(reasonPhrase(status), e.getMessage()));
         // 429 and 503 always carry a positive Retry-After; a request too large to ever fit (413) carries none
         if (e.retryAfterSeconds() > 0) {
             response.header("Retry-After", Long.toString(e.retryAfterSeconds()));
         }
         return response.build();
+    }
+
+    /** The one place where what the batcher says about a refused request becomes an HTTP status. */
+    static int status(RejectedException.Reason reason) {
+        return switch (reason) {
+            case QUEUE_FULL -> 429;
+            case TOO_MANY_TILES -> 413;
+            case DEADLINE_UNREACHABLE, DEADLINE_EXPIRED, DRAINING, NOT_READY, ENGINE_FAILED, MEMORY_BUSY -> 503;
+        };
     }
 
     @ServerExceptionMapper
@@ -67,16 +80,18 @@ public class ErrorMappers {
 
     @ServerExceptionMapper
     public Response wrongJsonType(MismatchedInputException e) {
-        String field = e.getPath().stream().map(reference -> reference.getFieldName() != null
-                ? reference.getFieldName() : "[" + reference.getIndex() + "]").collect(Collectors.joining("."));
-        String target = e.getTargetType() == null ? "another type" : e.getTargetType().getSimpleName();
-        return json(422, "ValidationError", (field.isEmpty() ? "request body" : field)
-                + ": expected " + describe(target) + " (" + brief(e.getOriginalMessage()) + ")");
+        return switch (JsonProblems.kindOf(e)) {
+            case TRAILING_DATA -> json(400, "BadRequest", JsonProblems.describe(e));
+            default -> json(422, "ValidationError", JsonProblems.describe(e));
+        };
     }
 
     @ServerExceptionMapper
     public Response malformedJson(JsonProcessingException e) {
-        return json(400, "BadRequest", "request body is not valid JSON: " + brief(e.getOriginalMessage()));
+        return switch (JsonProblems.kindOf(e)) {
+            case TOO_LARGE -> json(413, "PayloadTooLarge", JsonProblems.describe(e));
+            default -> json(400, "BadRequest", JsonProblems.describe(e));
+        };
     }
 
     /** Quarkus' own message ("did not match the value in @Consumes") does not say what was sent or what is wanted. */
@@ -123,26 +138,6 @@ public class ErrorMappers {
     private static String reasonPhrase(int status) {
         Response.Status known = Response.Status.fromStatusCode(status);
         return known == null ? "Error" : known.getReasonPhrase().replace(" ", "");
-    }
-
-    private static String describe(String javaType) {
-        return switch (javaType) {
-            case "Integer", "int", "Long", "long" -> "an integer";
-            case "Boolean", "boolean" -> "true or false";
-            case "String" -> "a string";
-            default -> "a " + javaType;
-        };
-    }
-
-    /**
-     * Jackson quotes the offending value (up to 500 characters), which may be a slice of a base64 image sent in the
-     * wrong field; the answer names the field and keeps only the start of the parser's message.
-     */
-    static String brief(String parserMessage) {
-        if (parserMessage == null || parserMessage.length() <= MAX_PARSER_MESSAGE) {
-            return parserMessage;
-        }
-        return parserMessage.substring(0, MAX_PARSER_MESSAGE) + "…";
     }
 
     private static Response json(int status, String error, String detail) {

@@ -20,12 +20,14 @@ public class ErrorResponsesFilter implements OASFilter {
     static final List<String> INPAINT_PATHS = List.of("/api/v1/inpaint", "/v1/inpaint");
 
     private static final Map<String, String> ERRORS = Map.of(
-            "400", "Bad image, mask or parameter (the detail names it)",
+            "400", "Bad image, mask or parameter, or malformed JSON (the detail names it)",
+            "408", "The body paused too long, or was still arriving at the request's deadline",
             "413", "Body or image over the limits (lama.limits.*)",
             "415", "Wrong Content-Type for this endpoint",
-            "422", "A JSON field of the wrong type",
+            "422", "A JSON field of the wrong type (no conversion between strings, numbers and booleans)",
             "429", "Queue full; retry after the Retry-After seconds",
-            "503", "Warming up, draining, deadline unreachable or passed, or inference failed; retry after Retry-After");
+            "503", "Warming up, draining, deadline unreachable or passed, decoded-pixel budget full, or inference "
+                    + "failed; retry after Retry-After");
 
     @Override
     public void filterOpenAPI(OpenAPI openAPI) {

@@ -2,6 +2,7 @@ package io.lamaserve.api;
 
 import io.lamaserve.batching.BatchScheduler;
 import io.lamaserve.batching.InferenceTicket;
+import io.lamaserve.batching.PixelBudget;
 import io.lamaserve.batching.RejectedException;
 import io.lamaserve.config.LamaConfig;
 import io.lamaserve.engine.EngineException;
@@ -13,6 +14,7 @@ import io.lamaserve.imaging.ImagePipeline;
 import io.lamaserve.imaging.OutputFormat;
 import io.lamaserve.imaging.PreparedRequest;
 import io.lamaserve.imaging.RegionOptions;
+import io.quarkus.runtime.configuration.ConfigurationException;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Duration;
@@ -28,8 +30,13 @@ import java.util.function.Consumer;
 @ApplicationScoped
 public class InpaintService {
 
-    /** What one request asks for. {@code format} null = the input's format; {@code timeout} null = the server default. */
-    public record Call(byte[] image, byte[] mask, RegionOptions regions, OutputFormat format, int quality, Duration timeout) {
+    /**
+     * What one request asks for. {@code format} null = the input's format; {@code timeout} null = the server
+     * default; {@code arrivedNanos} ({@link System#nanoTime()}) is when its headers were in, where its deadline
+     * starts, so that the time its body took to arrive counts.
+     */
+    public record Call(byte[] image, byte[] mask, RegionOptions regions, OutputFormat format, int quality,
+                       Duration timeout, long arrivedNanos) {
     }
 
     private final ImagePipeline pipeline;
@@ -38,6 +45,9 @@ public class InpaintService {
     private final ImageLimits limits;
     private final long maxBodyBytes;
     private final TilePool tiles;
+    private final PixelBudget pixels;
+    private final Duration pixelsWait;
+    private final Duration defaultTimeout;
 
     InpaintService(ImagePipeline pipeline, BatchScheduler scheduler, InpaintEngine engine, TilePool tiles,
                    LamaConfig config) {
@@ -47,38 +57,27 @@ public class InpaintService {
         this.tiles = tiles;
         this.limits = new ImageLimits(config.limits().maxPixels());
         this.maxBodyBytes = config.limits().maxBodyBytes();
+        if (config.limits().maxPixelsInFlight() < config.limits().maxPixels()) {
+            throw new ConfigurationException("lama.limits.max-pixels-in-flight (" + config.limits().maxPixelsInFlight()
+                    + ") must be at least lama.limits.max-pixels (" + config.limits().maxPixels()
+                    + "), or the largest images could never be admitted");
+        }
+        this.pixels = new PixelBudget(config.limits().maxPixelsInFlight());
+        this.pixelsWait = config.limits().pixelsInFlightWait();
+        this.defaultTimeout = config.batching().timeout();
+    }
+
+    /**
+     * The answer and where its time went: decoding and tile preparation, waiting in the queue plus inference, and
+     * compositing plus encoding.
+     */
+    public record Result(EncodedImage image, long prepareNanos, long inferenceNanos, long finishNanos) {
     }
 
     /**
      * @param onClientGone receives the action that withdraws this request's queued tiles; the caller runs it
      *                     when the client disconnects
      */
-    /**
-     * The answer and where its time went, for the {@code Server-Timing} header: decoding and tile preparation,
-     * waiting in the queue plus inference, and compositing plus encoding.
-     */
-    public record Result(EncodedImage image, long prepareNanos, long inferenceNanos, long finishNanos) {
-
-        /**
-         * A 200 carrying the image, its media type and the {@code Server-Timing} header.
-         *
-         * @param receivedNanos time from the request's arrival until its body was read and parsed; negative when
-         *                      unknown, and then left out of the header
-         */
-        public jakarta.ws.rs.core.Response.ResponseBuilder response(long receivedNanos) {
-            return jakarta.ws.rs.core.Response.ok(image.bytes(), image.mediaType())
-                    .header("Server-Timing", serverTiming(receivedNanos));
-        }
-
-        /** The W3C {@code Server-Timing} header value, durations in milliseconds. */
-        public String serverTiming(long receivedNanos) {
-            String phases = String.format(java.util.Locale.ROOT, "prepare;dur=%.1f, inference;dur=%.1f, finish;dur=%.1f",
-                    prepareNanos / 1e6, inferenceNanos / 1e6, finishNanos / 1e6);
-            return receivedNanos < 0 ? phases
-                    : String.format(java.util.Locale.ROOT, "receive;dur=%.1f, ", receivedNanos / 1e6) + phases;
-        }
-    }
-
     public Result inpaint(Call call, Consumer<Runnable> onClientGone) throws RejectedException, EngineException {
         long received = (long) call.image().length + call.mask().length;
         if (received > maxBodyBytes) {
@@ -87,13 +86,30 @@ public class InpaintService {
                     + maxBodyBytes + " (lama.limits.max-body-bytes)");
         }
         long start = System.nanoTime();
+        long left = remainingNanos(call, start);
+        long imagePixels = pipeline.pixels(call.image(), limits);
+        PixelBudget.Reservation reserved;
+        try {
+            reserved = pixels.reserve(imagePixels, Duration.ofNanos(Math.min(pixelsWait.toNanos(), left)));
+        } catch (RejectedException refused) {
+            scheduler.countRefusal(refused.reason());
+            throw refused;
+        }
+        try (reserved) {
+            return inpaintDecoded(call, start, onClientGone);
+        }
+    }
+
+    private Result inpaintDecoded(Call call, long start, Consumer<Runnable> onClientGone)
+            throws RejectedException, EngineException {
         PreparedRequest prepared = pipeline.prepare(call.image(), call.mask(), call.regions(), engine.tileSize(),
                 limits, tiles::acquire);
         long preparedAt = System.nanoTime();
         boolean tilesIdle = true;
         try {
             if (!prepared.tiles().isEmpty()) {
-                InferenceTicket ticket = scheduler.submit(prepared.tiles(), call.timeout());
+                InferenceTicket ticket = scheduler.submit(prepared.tiles(),
+                        Duration.ofNanos(remainingNanos(call, preparedAt)), call.arrivedNanos());
                 onClientGone.accept(ticket::cancel);
                 await(ticket);
             }
@@ -109,6 +125,24 @@ public class InpaintService {
                 tiles.release(prepared.tiles());
             }
         }
+    }
+
+    /**
+     * Time left of the request's deadline, which began when its headers were in.
+     *
+     * @throws RejectedException {@link RejectedException.Reason#DEADLINE_EXPIRED} when none is left
+     */
+    private long remainingNanos(Call call, long now) {
+        Duration timeout = call.timeout() == null || call.timeout().compareTo(defaultTimeout) > 0
+                ? defaultTimeout : call.timeout();
+        long left = timeout.toNanos() - (now - call.arrivedNanos());
+        if (left <= 0) {
+            scheduler.countRefusal(RejectedException.Reason.DEADLINE_EXPIRED);
+            throw new RejectedException(RejectedException.Reason.DEADLINE_EXPIRED, 1, String.format(
+                    java.util.Locale.ROOT, "the %.1f s deadline passed before the request could be queued (its body "
+                            + "took %.1f s to arrive)", timeout.toMillis() / 1e3, (now - call.arrivedNanos()) / 1e9));
+        }
+        return left;
     }
 
     private static void await(InferenceTicket ticket) throws RejectedException, EngineException {

@@ -70,12 +70,14 @@ public class IopaintResource {
                             @Context HttpServerRequest http,
                             @Context RoutingContext routing) {
         long receivedNanos = RequestArrival.receivedNanos(routing);
+        long arrivedNanos = RequestArrival.arrivedNanos(routing);
         ClientConnection connection = new ClientConnection();
-        return connection.follow(workers.run(() -> answer(request, timeout, connection, receivedNanos)), http);
+        return connection.follow(workers.run(() -> answer(request, timeout, connection, arrivedNanos, receivedNanos)),
+                http);
     }
 
     private Response answer(IopaintInpaintRequest request, String timeout, ClientConnection connection,
-                            long receivedNanos)
+                            long arrivedNanos, long receivedNanos)
             throws RejectedException, EngineException {
         if (request == null) {
             throw new BadRequestException("request body: expected a JSON object with image and mask");
@@ -92,9 +94,10 @@ public class IopaintResource {
         long seed = request.seed() == null ? DEFAULT_SEED
                 : request.seed() == -1 ? ThreadLocalRandom.current().nextLong(1, 100_000_000) : request.seed();
         InpaintService.Result result = service.inpaint(
-                new InpaintService.Call(image, mask, regions, null, IOPAINT_QUALITY, ClientDeadline.parse(timeout)),
+                new InpaintService.Call(image, mask, regions, null, IOPAINT_QUALITY, ClientDeadline.parse(timeout),
+                        arrivedNanos),
                 connection);
-        return result.response(receivedNanos).header("X-Seed", Long.toString(seed)).build();
+        return ImageAnswer.of(result, receivedNanos).header("X-Seed", Long.toString(seed)).build();
     }
 
     @GET

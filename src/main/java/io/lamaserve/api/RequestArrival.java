@@ -17,6 +17,12 @@ public class RequestArrival {
         routing.put(ARRIVED, System.nanoTime());
     }
 
+    /** When the request arrived ({@link System#nanoTime()}); now when it was not stamped. */
+    static long arrivedNanos(RoutingContext routing) {
+        Long arrived = routing == null ? null : routing.get(ARRIVED);
+        return arrived == null ? System.nanoTime() : arrived;
+    }
+
     /** Nanoseconds from arrival until now, or -1 when the request was not stamped. */
     static long receivedNanos(RoutingContext routing) {
         Long arrived = routing == null ? null : routing.get(ARRIVED);

@@ -50,6 +50,7 @@ public class BatchScheduler {
     private final Ticker ticker;
     private final CostModel model;
     private final SchedulingCore core;
+    private final SchedulerMetrics metrics;
     private final ReentrantLock lock = new ReentrantLock();
     /** Signalled whenever the queue or the running batches change, and on stop. */
     private final Condition changed = lock.newCondition();
@@ -57,6 +58,8 @@ public class BatchScheduler {
     /** The sweep succeeded and the executors run. */
     private volatile boolean warmedUp;
     private volatile boolean draining;
+    /** When the shutdown signal came ({@link System#nanoTime()}); null before. */
+    private Long drainSignalledNanos;
     private volatile boolean started;
     private boolean stopping;
     /** Where the sweep's table is kept between starts; null = always measure. */
@@ -98,7 +101,7 @@ public class BatchScheduler {
         int executors = engine.parallelism();
         this.model = new CostModel(settings.effectiveMaxBatch(engine.maxBatch()), settings.kneeFraction(),
                 engine.batchSizes());
-        SchedulerMetrics metrics = new SchedulerMetrics(registry);
+        this.metrics = new SchedulerMetrics(registry);
         this.core = new SchedulingCore(settings, executors, model,
                 BatchPolicy.forMode(settings, model, executors), metrics, completer, this::exclusively);
         metrics.registerGauges(() -> read(core::queuedTiles), () -> read(() -> core.busyNanos(ticker.read())),
@@ -124,6 +127,7 @@ public class BatchScheduler {
         lock.lock();
         try {
             draining = true;
+            drainSignalledNanos = System.nanoTime();
             core.stopAdmitting();
         } finally {
             lock.unlock();
@@ -206,18 +210,37 @@ public class BatchScheduler {
      * @throws IllegalArgumentException when {@code tiles} is empty or the timeout is not positive
      */
     public InferenceTicket submit(List<Tile> tiles, Duration requestedTimeout) {
+        return submit(tiles, requestedTimeout, System.nanoTime());
+    }
+
+    /**
+     * As {@link #submit(List, Duration)}, for a request that arrived at {@code arrivedNanos}
+     * ({@link System#nanoTime()}): one that arrived before the shutdown signal, its body still coming in then, is
+     * admitted while the service drains, so that the graceful stop answers it instead of refusing it.
+     */
+    public InferenceTicket submit(List<Tile> tiles, Duration requestedTimeout, long arrivedNanos) {
         lock.lock();
         try {
             if (!warmedUp && !draining) {
                 throw core.reject(RejectedException.Reason.NOT_READY, SchedulingCore.NOT_READY_RETRY_SECONDS,
                         "the engine is still warming up");
             }
-            InferenceTicket ticket = core.submit(tiles, requestedTimeout, ticker.read());
+            boolean arrivedBeforeDrain = warmedUp && !stopping && drainSignalledNanos != null
+                    && arrivedNanos - drainSignalledNanos < 0;
+            InferenceTicket ticket = core.submit(tiles, requestedTimeout, ticker.read(), arrivedBeforeDrain);
             changed.signalAll();
             return ticket;
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Counts a request refused before it reached the queue (its pixels did not fit, its deadline passed while its
+     * body arrived), beside the refusals of the queue itself.
+     */
+    public void countRefusal(RejectedException.Reason reason) {
+        metrics.rejected(reason);
     }
 
     /** True once the warm-up sweep succeeded and the executors run, until shutdown begins. */

@@ -62,6 +62,14 @@ public final class SchedulingCore {
      * @throws IllegalArgumentException when there are no tiles or the timeout is not positive
      */
     public InferenceTicket submit(List<Tile> tiles, Duration requestedTimeout, long now) {
+        return submit(tiles, requestedTimeout, now, false);
+    }
+
+    /**
+     * As {@link #submit(List, Duration, long)}; {@code arrivedBeforeDrain} admits a request while draining, one
+     * whose body was still arriving when shutdown began (refused only once the executors stop).
+     */
+    public InferenceTicket submit(List<Tile> tiles, Duration requestedTimeout, long now, boolean arrivedBeforeDrain) {
         if (tiles.isEmpty()) {
             throw new IllegalArgumentException("a request needs at least one tile");
         }
@@ -70,7 +78,7 @@ public final class SchedulingCore {
         }
         expireOverdue(now);
         int count = tiles.size();
-        if (!admitting) {
+        if (!admitting && !arrivedBeforeDrain) {
             throw reject(RejectedException.Reason.DRAINING, 1, "the service is shutting down");
         }
         if (count > settings.maxQueue()) {

@@ -32,6 +32,9 @@ public interface LamaConfig {
 
     LimitsConfig limits();
 
+    /** How long the HTTP server waits for a slow or stalled client. */
+    HttpConfig http();
+
     /** Optional API-key authentication (off by default). */
     AuthConfig auth();
 
@@ -193,6 +196,43 @@ public interface LamaConfig {
         /** Largest accepted image, in pixels (width * height), read from the header before decoding. */
         @WithDefault("40000000")
         long maxPixels();
+
+        /**
+         * Most image pixels decoded at once across all requests; bounds the memory requests take (about 25 bytes
+         * per pixel, docs/hardening.md). At least {@link #maxPixels()}. A request that does not fit waits up to
+         * {@link #pixelsInFlightWait()} for others to finish, then gets 503 with Retry-After.
+         */
+        @WithDefault("80000000")
+        long maxPixelsInFlight();
+
+        /** How long a request waits for room in {@link #maxPixelsInFlight()} before it is refused. */
+        @WithDefault("2s")
+        Duration pixelsInFlightWait();
+    }
+
+    interface HttpConfig {
+        /**
+         * Longest a connection may take to send a request's headers, counted from the connection's first byte or
+         * from the end of its previous answer (a kept-alive connection idle this long is closed too). nginx waits
+         * 60 s (client_header_timeout); a client on a working network needs milliseconds.
+         */
+        @WithDefault("30s")
+        Duration headerTimeout();
+
+        /**
+         * Longest a request body may pause between two pieces before the request is answered 408 and the
+         * connection closed (nginx: client_body_timeout, 60 s). However steadily a body arrives, the request's
+         * deadline ({@code lama.batching.timeout}) counts from the end of its headers.
+         */
+        @WithDefault("30s")
+        Duration bodyIdleTimeout();
+
+        /**
+         * On shutdown, a body that has not moved for this long is treated as stalled and its connection closed at
+         * once; bodies still arriving are read to the end and their requests answered.
+         */
+        @WithDefault("1s")
+        Duration drainStallTimeout();
     }
 
     interface AuthConfig {

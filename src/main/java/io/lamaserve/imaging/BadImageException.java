@@ -1,6 +1,6 @@
 package io.lamaserve.imaging;
 
-/** Malformed, unsupported or inconsistent input (HTTP 400). */
+/** Malformed, unsupported or inconsistent input. */
 public final class BadImageException extends ImageInputException {
 
     public BadImageException(String message) {
@@ -9,10 +9,5 @@ public final class BadImageException extends ImageInputException {
 
     public BadImageException(String message, Throwable cause) {
         super(message, cause);
-    }
-
-    @Override
-    public int status() {
-        return 400;
     }
 }

@@ -79,6 +79,15 @@ final class ImageDecoder {
             }
         }
 
+        /** Width × height as the header declares them. */
+        long pixels() {
+            try {
+                return (long) reader.getWidth(0) * reader.getHeight(0);
+            } catch (IOException e) {
+                throw asInputProblem(role, format, e);
+            }
+        }
+
         @Override
         public void close() {
             reader.dispose();

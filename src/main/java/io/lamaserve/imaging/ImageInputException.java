@@ -1,8 +1,8 @@
 package io.lamaserve.imaging;
 
 /**
- * An image or mask the service cannot work with; the message says what was wrong and {@link #status()} is the
- * HTTP status the API answers with.
+ * An image or mask the service cannot work with; the message says what was wrong, the subclass which kind of
+ * problem it is (malformed input, or more than the limits allow).
  */
 public abstract sealed class ImageInputException extends RuntimeException
         permits BadImageException, ImageTooLargeException {
@@ -14,7 +14,4 @@ public abstract sealed class ImageInputException extends RuntimeException
     protected ImageInputException(String message, Throwable cause) {
         super(message, cause);
     }
-
-    /** The HTTP status code that fits this problem. */
-    public abstract int status();
 }

@@ -17,6 +17,19 @@ import java.util.function.Supplier;
 public class ImagePipeline {
 
     /**
+     * The pixel count of an image, read from its header alone, which is checked against the limits as
+     * {@link #prepare} checks it: what decoding the file will cost, known before it is decoded.
+     *
+     * @throws BadImageException      not a readable image
+     * @throws ImageTooLargeException the header declares more pixels than the limit
+     */
+    public long pixels(byte[] imageBytes, ImageLimits limits) {
+        try (ImageDecoder.CheckedFile file = ImageDecoder.open("image", imageBytes, limits)) {
+            return file.pixels();
+        }
+    }
+
+    /**
      * Decodes and checks the inputs and fills one tile per planned region.
      *
      * @param imageBytes the image file (PNG, JPEG, GIF, BMP or TIFF)

@@ -42,6 +42,14 @@ final class HostileCases {
     /** One byte over the default lama.limits.max-body-bytes (32 MiB). */
     static final int OVER_LIMIT = 32 * 1024 * 1024 + 1;
 
+    /** Twice the default lama.limits.max-body-bytes. */
+    static final int TWICE_THE_LIMIT = 64 * 1024 * 1024;
+    /**
+     * A header the test client does not send: it sends the body without Content-Length, in chunks, as a client
+     * streaming an upload of unknown size does.
+     */
+    static final String CHUNKED = "X-Test-Send-Chunked";
+
     /** Marks a part name in {@link #multipartBody} as a plain form field even when it is image or mask. */
     private static final String FIELD = "field:";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -49,7 +57,7 @@ final class HostileCases {
     private HostileCases() {
     }
 
-    /** Every case; {@code withOversizedBodies} false leaves out the two 32 MiB bodies (for repeated runs). */
+    /** Every case; {@code withOversizedBodies} false leaves out the four bodies over the limits (for repeated runs). */
     static List<HostileCase> all(boolean withOversizedBodies) {
         List<HostileCase> cases = new ArrayList<>();
         BufferedImage photo = HostileFiles.photo(W, H, 7);
@@ -144,6 +152,22 @@ final class HostileCases {
                 error(400, "image: missing", "a required field is null"));
         json(cases, "mask is absent", "{\"image\":\"" + pngB64 + "\"}", error(400, "mask: missing", "a required field is absent"));
         json(cases, "body is a JSON array", "[1,2,3]", error(422, "request body: expected", "the body must be an object"));
+        json(cases, "a second JSON object after the first", new String(jsonBody(pngB64, maskB64), StandardCharsets.UTF_8)
+                + "{}", error(400, "after the JSON object", "one request is one JSON document; trailing data is not ignored"));
+        json(cases, "NaN in an integer field", "{\"image\":\"" + pngB64 + "\",\"mask\":\"" + maskB64
+                + "\",\"hd_strategy_crop_margin\":NaN}", error(400, "not valid JSON", "NaN is not JSON"));
+        json(cases, "number in a string field", "{\"image\":\"" + pngB64 + "\",\"mask\":\"" + maskB64
+                + "\",\"hd_strategy\":3}", error(422, "hd_strategy: expected a string, got a whole number",
+                "no coercion: every field in its own JSON type"));
+        json(cases, "numeric string in an integer field", "{\"image\":\"" + pngB64 + "\",\"mask\":\"" + maskB64
+                + "\",\"hd_strategy_crop_margin\":\"128\"}", error(422, "hd_strategy_crop_margin: expected an integer, got a string",
+                "no coercion: every field in its own JSON type"));
+        json(cases, "fraction in an integer field", "{\"image\":\"" + pngB64 + "\",\"mask\":\"" + maskB64
+                + "\",\"hd_strategy_resize_limit\":1280.5}", error(422, "hd_strategy_resize_limit: expected an integer",
+                "not rounded silently"));
+        json(cases, "string in a boolean field", "{\"image\":\"" + pngB64 + "\",\"mask\":\"" + maskB64
+                + "\",\"sd_keep_unmasked_area\":\"true\"}", error(422, "sd_keep_unmasked_area: expected true or false",
+                "no coercion: every field in its own JSON type"));
         json(cases, "body is not JSON", "{\"image\": \"abc", error(400, "not valid JSON", "unparseable body"));
         json(cases, "empty body", "", error(400, "request body", "no JSON at all"));
         json(cases, "negative crop margin", "{\"image\":\"" + pngB64 + "\",\"mask\":\"" + maskB64
@@ -191,6 +215,15 @@ final class HostileCases {
             cases.add(new HostileCase("body 1 byte over lama.limits.max-body-bytes", Endpoint.MULTIPART,
                     Map.of("Content-Type", "multipart/form-data; boundary=" + BOUNDARY), oversized,
                     error(413, "lama.limits.max-body-bytes", "refused from Content-Length, before the body is read")));
+            byte[] longString = ("{\"image\":\"" + "A".repeat(OVER_LIMIT) + "\",\"mask\":\"\"}")
+                    .getBytes(StandardCharsets.US_ASCII);
+            cases.add(new HostileCase("chunked, one string over the body limit", Endpoint.JSON,
+                    Map.of("Content-Type", "application/json", CHUNKED, "yes"), longString,
+                    error(413, "lama.limits.max-body-bytes", "counted while the body is read; not the parser's own string limit")));
+            cases.add(new HostileCase("chunked, 64 MiB", Endpoint.MULTIPART,
+                    Map.of("Content-Type", "multipart/form-data; boundary=" + BOUNDARY, CHUNKED, "yes"),
+                    new byte[TWICE_THE_LIMIT],
+                    error(413, "lama.limits.max-body-bytes", "cut off while the body is read, with the same JSON error")));
         }
         return cases;
     }

@@ -231,7 +231,6 @@ class ImagePipelineTest {
         BadImageException e = assertThrows(BadImageException.class,
                 () -> pipeline.prepare(image, mask, RegionOptions.IOPAINT_DEFAULTS, T, TestImages.DEFAULT_LIMITS));
         assertEquals("Image size((480, 640)) and mask size((240, 320)) not match.", e.getMessage());
-        assertEquals(400, e.status());
     }
 
     @Test
@@ -244,7 +243,6 @@ class ImagePipelineTest {
         long millis = (System.nanoTime() - start) / 1_000_000;
         assertEquals("image is 50000×50000 = 2500000000 pixels, the limit is 40000000 (lama.limits.max-pixels)",
                 e.getMessage());
-        assertEquals(413, e.status());
         assertTrue(millis < 2000, "rejected in " + millis + " ms");
         // the same file within the limit would be decoded, and its empty pixel data fails: decoding was never tried
         assertThrows(BadImageException.class, () -> pipeline.prepare(TestImages.pngHeaderOnly(100, 100),
