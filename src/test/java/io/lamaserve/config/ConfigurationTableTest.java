@@ -77,7 +77,7 @@ class ConfigurationTableTest {
         Map<String, Optional<String>> declared = declared();
         assertEquals(Optional.of("0.5"), declared.get("lama.batching.shared-gpu-min-fraction"));
         assertEquals(Optional.of("${user.home}/.cache/lama-serve"), declared.get("lama.model.cache-dir"));
-        assertEquals(Optional.empty(), declared.get("lama.tensorrt.opt-batch"));
+        assertEquals(Optional.empty(), declared.get("lama.tensorrt.batch-sizes"));
     }
 
     private static void assertRejected(Row row, Optional<String> declared) {
