@@ -7,7 +7,7 @@ import io.lamaserve.batching.RejectedException;
 import io.lamaserve.config.LamaConfig;
 import io.lamaserve.engine.EngineException;
 import io.lamaserve.engine.InpaintEngine;
-import io.lamaserve.engine.TilePool;
+import io.lamaserve.tile.TilePool;
 import io.lamaserve.imaging.EncodedImage;
 import io.lamaserve.imaging.ImageLimits;
 import io.lamaserve.imaging.ImagePipeline;

@@ -1,5 +1,7 @@
 package io.lamaserve.engine;
 
+import io.lamaserve.tile.TileBatch;
+
 import java.util.List;
 import java.util.stream.IntStream;
 

@@ -3,7 +3,7 @@ package io.lamaserve.batching;
 import io.lamaserve.config.LamaConfig.BatchingConfig.Mode;
 import io.lamaserve.engine.EngineException;
 import io.lamaserve.engine.FakeEngine;
-import io.lamaserve.engine.Tile;
+import io.lamaserve.tile.Tile;
 import io.lamaserve.lifecycle.StartupPhase;
 import io.lamaserve.lifecycle.StartupTimeline;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

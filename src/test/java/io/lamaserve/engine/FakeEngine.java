@@ -1,5 +1,8 @@
 package io.lamaserve.engine;
 
+import io.lamaserve.tile.TileBatch;
+import io.lamaserve.tile.Tile;
+
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;

@@ -2,7 +2,7 @@ package io.lamaserve.hostile;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.lamaserve.engine.Tile;
+import io.lamaserve.tile.Tile;
 import io.lamaserve.imaging.EncodedImage;
 import io.lamaserve.imaging.HdStrategy;
 import io.lamaserve.imaging.ImageInputException;

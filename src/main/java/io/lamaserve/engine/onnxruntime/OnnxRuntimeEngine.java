@@ -10,7 +10,7 @@ import ai.onnxruntime.TensorInfo;
 import io.lamaserve.engine.BatchPhases;
 import io.lamaserve.engine.EngineException;
 import io.lamaserve.engine.InpaintEngine;
-import io.lamaserve.engine.TileBatch;
+import io.lamaserve.tile.TileBatch;
 import io.lamaserve.model.ModelContract;
 import io.lamaserve.model.ModelSignature;
 import org.jboss.logging.Logger;

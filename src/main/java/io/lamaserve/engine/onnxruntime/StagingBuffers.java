@@ -4,8 +4,8 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import io.lamaserve.engine.EngineException;
-import io.lamaserve.engine.Tile;
-import io.lamaserve.engine.TileBatch;
+import io.lamaserve.tile.Tile;
+import io.lamaserve.tile.TileBatch;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -1,8 +1,8 @@
 package io.lamaserve.engine.tensorrt;
 
 import io.lamaserve.engine.BatchPhases;
-import io.lamaserve.engine.Tile;
-import io.lamaserve.engine.TileBatch;
+import io.lamaserve.tile.Tile;
+import io.lamaserve.tile.TileBatch;
 import io.lamaserve.model.ModelContract;
 import org.bytedeco.cuda.cudart.CUgraphExec_st;
 import org.bytedeco.cuda.cudart.CUgraph_st;

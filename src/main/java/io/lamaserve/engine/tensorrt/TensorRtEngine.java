@@ -2,7 +2,7 @@ package io.lamaserve.engine.tensorrt;
 
 import io.lamaserve.engine.EngineException;
 import io.lamaserve.engine.InpaintEngine;
-import io.lamaserve.engine.TileBatch;
+import io.lamaserve.tile.TileBatch;
 import io.lamaserve.model.ModelContract;
 import io.lamaserve.model.ModelSignature;
 import org.bytedeco.cuda.global.cudart;

@@ -2,6 +2,7 @@ package io.lamaserve.engine.tensorrt;
 
 import io.lamaserve.engine.EngineException;
 import io.lamaserve.engine.InpaintEngine;
+import io.lamaserve.engine.SwappableEngine;
 import org.bytedeco.javacpp.BytePointer;
 import org.jboss.logging.Logger;
 

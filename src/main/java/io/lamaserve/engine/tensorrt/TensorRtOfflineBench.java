@@ -2,8 +2,8 @@ package io.lamaserve.engine.tensorrt;
 
 import io.lamaserve.config.LamaConfig;
 import io.lamaserve.engine.InpaintEngine;
-import io.lamaserve.engine.Tile;
-import io.lamaserve.engine.TileBatch;
+import io.lamaserve.tile.Tile;
+import io.lamaserve.tile.TileBatch;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,7 +1,7 @@
 package io.lamaserve.engine.onnxruntime;
 
-import io.lamaserve.engine.Tile;
-import io.lamaserve.engine.TileBatch;
+import io.lamaserve.tile.Tile;
+import io.lamaserve.tile.TileBatch;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;

@@ -1,8 +1,7 @@
-package io.lamaserve.engine.tensorrt;
+package io.lamaserve.engine;
 
-import io.lamaserve.engine.EngineException;
-import io.lamaserve.engine.InpaintEngine;
-import io.lamaserve.engine.TileBatch;
+import io.lamaserve.tile.TileBatch;
+
 import org.jboss.logging.Logger;
 
 import java.util.List;

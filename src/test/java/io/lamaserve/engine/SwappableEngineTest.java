@@ -1,9 +1,7 @@
-package io.lamaserve.engine.tensorrt;
+package io.lamaserve.engine;
 
-import io.lamaserve.engine.EngineException;
-import io.lamaserve.engine.FakeEngine;
-import io.lamaserve.engine.Tile;
-import io.lamaserve.engine.TileBatch;
+import io.lamaserve.tile.Tile;
+import io.lamaserve.tile.TileBatch;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
