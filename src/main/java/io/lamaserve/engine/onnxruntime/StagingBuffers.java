@@ -75,11 +75,10 @@ final class StagingBuffers implements AutoCloseable {
         }
     }
 
-    void store(TileBatch batch, float scale) {
+    void store(TileBatch batch) {
         for (int i = 0; i < batch.size(); i++) {
             Tile tile = batch.get(i);
             output.get(i * 3 * plane, tile.output());
-            tile.scaleOutput(scale);
         }
     }
 
