@@ -253,10 +253,6 @@ public class BatchScheduler {
         return model;
     }
 
-    public BatchingSettings settings() {
-        return settings;
-    }
-
     /** Tiles waiting now. */
     public int queuedTiles() {
         return read(core::queuedTiles);

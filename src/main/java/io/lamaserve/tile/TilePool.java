@@ -35,8 +35,4 @@ public final class TilePool {
             }
         }
     }
-
-    public int idle() {
-        return idle.size();
-    }
 }
