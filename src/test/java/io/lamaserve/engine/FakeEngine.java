@@ -1,7 +1,7 @@
 package io.lamaserve.engine;
 
-import io.lamaserve.tile.TileBatch;
 import io.lamaserve.tile.Tile;
+import io.lamaserve.tile.TileBatch;
 
 import java.util.Arrays;
 import java.util.List;

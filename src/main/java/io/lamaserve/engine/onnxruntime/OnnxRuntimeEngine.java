@@ -10,9 +10,9 @@ import ai.onnxruntime.TensorInfo;
 import io.lamaserve.engine.EngineException;
 import io.lamaserve.engine.ModelRunner;
 import io.lamaserve.engine.PhaseClock;
-import io.lamaserve.tile.TileBatch;
 import io.lamaserve.model.ModelContract;
 import io.lamaserve.model.ModelSignature;
+import io.lamaserve.tile.TileBatch;
 import org.jboss.logging.Logger;
 
 import java.nio.file.Path;

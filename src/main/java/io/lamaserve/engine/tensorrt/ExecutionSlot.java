@@ -1,9 +1,9 @@
 package io.lamaserve.engine.tensorrt;
 
 import io.lamaserve.engine.PhaseClock;
+import io.lamaserve.model.ModelContract;
 import io.lamaserve.tile.Tile;
 import io.lamaserve.tile.TileBatch;
-import io.lamaserve.model.ModelContract;
 import org.bytedeco.cuda.cudart.CUgraphExec_st;
 import org.bytedeco.cuda.cudart.CUgraph_st;
 import org.bytedeco.cuda.cudart.CUstream_st;
