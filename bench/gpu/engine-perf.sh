@@ -15,7 +15,7 @@ W="${1:?workdir}"; LEVEL="${2:-3}"; P="${3:-fp16}"; MAX="${4:-32}"; QUICK="${5:-
 mkdir -p "$W"
 QUARKUS_APP="${QUARKUS_APP:-$APP/target/quarkus-app}"
 ENGINE_BENCH_JAR="${ENGINE_BENCH_JAR:-$(ls "$APP"/target/lama-serve-*-engine-bench.jar 2>/dev/null | head -1)}"
-CP="${ENGINE_BENCH_JAR:-}:$QUARKUS_APP/app/*:$QUARKUS_APP/lib/main/*:$QUARKUS_APP/lib/boot/*:${GPU_RIG_CP:-}"
+CP="${ENGINE_BENCH_JAR:-}:$QUARKUS_APP/app/*:$QUARKUS_APP/lib/main/*:$QUARKUS_APP/lib/boot/*:$QUARKUS_APP/quarkus/generated-bytecode.jar:${GPU_RIG_CP:-}"
 JAVA=(java --enable-native-access=ALL-UNNAMED -Xmx16g
       "-Djava.util.logging.SimpleFormatter.format=%1\$tT %4\$s [%3\$s] %5\$s%6\$s%n" -cp "$CP")
 BENCH=io.lamaserve.bench.engine.TensorRtOfflineBench

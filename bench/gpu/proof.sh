@@ -47,7 +47,8 @@ VARIANTS="${VARIANTS:-conv-concat}"; LEVEL="${LEVEL:-3}"; P="${PRECISION:-fp16}"
 mkdir -p "$W"
 stage() { echo "== $(date -u +%T) $*"; }
 ENGINE_BENCH_JAR="${ENGINE_BENCH_JAR:-$(ls "$APPDIR"/../lama-serve-*-engine-bench.jar 2>/dev/null | head -1)}"
-CP="${ENGINE_BENCH_JAR:-}:$APPDIR/app/*:$APPDIR/lib/main/*:$APPDIR/lib/boot/*:${GPU_RIG_CP:-}"
+# generated-bytecode.jar holds the implementation of the service's configuration interface the benchmark reads
+CP="${ENGINE_BENCH_JAR:-}:$APPDIR/app/*:$APPDIR/lib/main/*:$APPDIR/lib/boot/*:$APPDIR/quarkus/generated-bytecode.jar:${GPU_RIG_CP:-}"
 JAVA=(java --enable-native-access=ALL-UNNAMED -Xmx16g
       "-Djava.util.logging.SimpleFormatter.format=%1\$tT %4\$s [%3\$s] %5\$s%6\$s%n" -cp "$CP")
 BENCH=io.lamaserve.bench.engine.TensorRtOfflineBench

@@ -33,11 +33,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * engine is the service's, built from the service's {@code lama.tensorrt.*} defaults with the options given
  * ({@link BenchOptions}). Prints one JSON document on stdout.
  *
- * <pre>
- * java -cp lama-serve-engine-bench.jar:quarkus-app/app/*:quarkus-app/lib/main/*:quarkus-app/lib/boot/* \
- *      io.lamaserve.bench.engine.TensorRtOfflineBench --onnx big-lama.onnx --engine-dir engines \
- *      --precision fp16 --level 3 --quick-level -1 --max-batch 32 --batches 1,2,4,8,16,32 --seconds 5
- * </pre>
+ * <p>Built beside the service as its own jar; bench/engine/README.md has the command line and the classpath.
  */
 public final class TensorRtOfflineBench {
 
