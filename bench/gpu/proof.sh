@@ -18,8 +18,10 @@
 #
 #   bench/gpu/proof.sh WORKDIR QUARKUS_APP_DIR BENCH_JAR
 #
-# QUARKUS_APP_DIR is target/quarkus-app of `mvn package`, BENCH_JAR bench/target/lama-serve-bench.jar; the engine
-# classes are read from QUARKUS_APP_DIR's jars, TensorRT/CUDA from GPU_RIG_CP (or installed libraries).
+# QUARKUS_APP_DIR is target/quarkus-app of `mvn package`, BENCH_JAR bench/target/lama-serve-bench.jar; the offline
+# engine benchmark is the jar `mvn package` leaves beside QUARKUS_APP_DIR (target/lama-serve-*-engine-bench.jar, or
+# ENGINE_BENCH_JAR), the engine classes are read from QUARKUS_APP_DIR's jars, TensorRT/CUDA from GPU_RIG_CP (or
+# installed libraries).
 # Environment: PYTHON (default python3, with torch and onnx), VARIANTS (default "conv-concat", the exporter's
 # default; each further variant is one more level-3 build at the same time: three took 783 s on an H200 where one
 # took about 285 s), LEVEL (3), PRECISION (fp16), STEP (15s), WARMUP (5s), SKIP_SERVICE=1 stops after step 4,
@@ -44,11 +46,14 @@ W="${1:?workdir}"; APPDIR="$(cd "${2:?quarkus-app dir}" && pwd)"; BENCH_JAR="$(c
 VARIANTS="${VARIANTS:-conv-concat}"; LEVEL="${LEVEL:-3}"; P="${PRECISION:-fp16}"; MAX=32
 mkdir -p "$W"
 stage() { echo "== $(date -u +%T) $*"; }
-CP="$APPDIR/app/*:$APPDIR/lib/main/*:$APPDIR/lib/boot/*:${GPU_RIG_CP:-}"
+ENGINE_BENCH_JAR="${ENGINE_BENCH_JAR:-$(ls "$APPDIR"/../lama-serve-*-engine-bench.jar 2>/dev/null | head -1)}"
+# generated-bytecode.jar holds the implementation of the service's configuration interface the benchmark reads
+CP="${ENGINE_BENCH_JAR:-}:$APPDIR/app/*:$APPDIR/lib/main/*:$APPDIR/lib/boot/*:$APPDIR/quarkus/generated-bytecode.jar:${GPU_RIG_CP:-}"
 JAVA=(java --enable-native-access=ALL-UNNAMED -Xmx16g
       "-Djava.util.logging.SimpleFormatter.format=%1\$tT %4\$s [%3\$s] %5\$s%6\$s%n" -cp "$CP")
-BENCH=io.lamaserve.engine.tensorrt.TensorRtOfflineBench
-COMMON=(--engine-dir "$W/engines" --precision "$P" --level "$LEVEL" --quick-level -1 --max-batch "$MAX"
+BENCH=io.lamaserve.bench.engine.TensorRtOfflineBench
+# without --graphs a run measures plain enqueues (the service's default replays CUDA graphs)
+COMMON=(--engine-dir "$W/engines" --precision "$P" --level "$LEVEL" --quick-level -1 --max-batch "$MAX" --graphs false
         ${BATCH_SIZES:+--batch-sizes "$BATCH_SIZES"} ${FP16_PINNING:+--fp16-pinning "$FP16_PINNING"})
 CONCURRENCY="${CONCURRENCY:-1,6,16,32,64}"
 

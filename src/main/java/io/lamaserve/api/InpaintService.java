@@ -7,13 +7,13 @@ import io.lamaserve.batching.RejectedException;
 import io.lamaserve.config.LamaConfig;
 import io.lamaserve.engine.EngineException;
 import io.lamaserve.engine.InpaintEngine;
-import io.lamaserve.engine.TilePool;
 import io.lamaserve.imaging.EncodedImage;
 import io.lamaserve.imaging.ImageLimits;
 import io.lamaserve.imaging.ImagePipeline;
 import io.lamaserve.imaging.OutputFormat;
 import io.lamaserve.imaging.PreparedRequest;
 import io.lamaserve.imaging.RegionOptions;
+import io.lamaserve.tile.TilePool;
 import io.quarkus.runtime.configuration.ConfigurationException;
 import jakarta.enterprise.context.ApplicationScoped;
 

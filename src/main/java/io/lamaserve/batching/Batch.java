@@ -1,7 +1,7 @@
 package io.lamaserve.batching;
 
-import io.lamaserve.engine.Tile;
-import io.lamaserve.engine.TileBatch;
+import io.lamaserve.tile.Tile;
+import io.lamaserve.tile.TileBatch;
 
 import java.util.List;
 

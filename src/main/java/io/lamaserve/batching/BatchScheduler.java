@@ -3,10 +3,10 @@ package io.lamaserve.batching;
 import io.lamaserve.config.LamaConfig;
 import io.lamaserve.engine.EngineException;
 import io.lamaserve.engine.InpaintEngine;
-import io.lamaserve.engine.Tile;
 import io.lamaserve.lifecycle.StartupPhase;
 import io.lamaserve.lifecycle.StartupTimeline;
 import io.lamaserve.model.ResolvedModel;
+import io.lamaserve.tile.Tile;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
@@ -251,10 +251,6 @@ public class BatchScheduler {
     /** The latency table and knee; live, updated from real batches. */
     public CostModel costModel() {
         return model;
-    }
-
-    public BatchingSettings settings() {
-        return settings;
     }
 
     /** Tiles waiting now. */

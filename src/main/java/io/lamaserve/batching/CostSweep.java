@@ -2,8 +2,8 @@ package io.lamaserve.batching;
 
 import io.lamaserve.engine.EngineException;
 import io.lamaserve.engine.InpaintEngine;
-import io.lamaserve.engine.Tile;
-import io.lamaserve.engine.TileBatch;
+import io.lamaserve.tile.Tile;
+import io.lamaserve.tile.TileBatch;
 
 import java.util.ArrayList;
 import java.util.Arrays;

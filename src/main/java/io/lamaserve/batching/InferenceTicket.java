@@ -1,6 +1,6 @@
 package io.lamaserve.batching;
 
-import io.lamaserve.engine.Tile;
+import io.lamaserve.tile.Tile;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

@@ -1,6 +1,6 @@
 package io.lamaserve.batching;
 
-import io.lamaserve.engine.Tile;
+import io.lamaserve.tile.Tile;
 
 import java.time.Duration;
 import java.util.LinkedHashSet;

@@ -2,7 +2,7 @@ package io.lamaserve.batching;
 
 import io.lamaserve.config.LamaConfig;
 import io.lamaserve.engine.InpaintEngine;
-import io.lamaserve.engine.TilePool;
+import io.lamaserve.tile.TilePool;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;

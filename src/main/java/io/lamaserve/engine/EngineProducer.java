@@ -9,6 +9,7 @@ import io.lamaserve.lifecycle.StartupPhase;
 import io.lamaserve.lifecycle.StartupTimeline;
 import io.lamaserve.model.ModelProvisioner;
 import io.lamaserve.model.ResolvedModel;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
@@ -17,7 +18,10 @@ import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 
 
-/** Creates the one {@link InpaintEngine} of the process at startup, as {@code lama.engine} selects, and closes it at shutdown. */
+/**
+ * Creates the one {@link InpaintEngine} of the process at startup, the runtime {@code lama.engine} selects inside a
+ * {@link GuardedEngine}, and closes it at shutdown.
+ */
 @ApplicationScoped
 public class EngineProducer {
 
@@ -26,20 +30,21 @@ public class EngineProducer {
     @Produces
     @Singleton
     @Startup
-    InpaintEngine engine(LamaConfig config, ModelProvisioner provisioner, StartupTimeline timeline) throws EngineException {
+    InpaintEngine engine(LamaConfig config, ModelProvisioner provisioner, StartupTimeline timeline,
+                         MeterRegistry registry) throws EngineException {
         ResolvedModel model = provisioner.resolve();
         timeline.mark(StartupPhase.MODEL_RESOLVED, model.source());
-        InpaintEngine engine = switch (config.engine()) {
+        ModelRunner runner = switch (config.engine()) {
             case ONNXRUNTIME -> onnxRuntime(config, model, "lama.engine=onnxruntime");
             case TENSORRT -> tensorRt(config, model);
             case AUTO -> auto(config, model);
         };
-        timeline.mark(StartupPhase.ENGINE_LOADED, engine.name());
-        return engine;
+        timeline.mark(StartupPhase.ENGINE_LOADED, runner.name());
+        return new GuardedEngine(runner, new BatchPhases(registry));
     }
 
     /** TensorRT when the probe finds a GPU and the libraries and the engine comes up; else ONNX Runtime, saying why in one line. */
-    private InpaintEngine auto(LamaConfig config, ResolvedModel model) throws EngineException {
+    private ModelRunner auto(LamaConfig config, ResolvedModel model) throws EngineException {
         TensorRtProbe.Result probe = TensorRtProbe.probe(config.tensorrt().device());
         if (!probe.available()) {
             return onnxRuntime(config, model, "lama.engine=auto; " + probe.reason());
@@ -51,7 +56,7 @@ public class EngineProducer {
         }
     }
 
-    private InpaintEngine tensorRt(LamaConfig config, ResolvedModel model) throws EngineException {
+    private ModelRunner tensorRt(LamaConfig config, ResolvedModel model) throws EngineException {
         TensorRtEngineFactory.Startup startup = new TensorRtEngineFactory(TensorRtSettings.from(config.tensorrt()))
                 .create(model.file(), model.sha256());
         LOG.infof("engine: TensorRT %s (ready in %.1f s, %s)", startup.engine().name(), startup.readySeconds(),
@@ -60,7 +65,7 @@ public class EngineProducer {
         return startup.engine();
     }
 
-    private InpaintEngine onnxRuntime(LamaConfig config, ResolvedModel model, String why) throws EngineException {
+    private ModelRunner onnxRuntime(LamaConfig config, ResolvedModel model, String why) throws EngineException {
         LOG.infof("engine: ONNX Runtime on the CPU (%s)", why);
         return OnnxRuntimeEngine.open(model.file(), config.onnxruntime().threads(), config.onnxruntime().maxBatch(),
                 config.onnxruntime().spinWait());

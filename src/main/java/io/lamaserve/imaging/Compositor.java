@@ -1,6 +1,6 @@
 package io.lamaserve.imaging;
 
-import io.lamaserve.engine.Tile;
+import io.lamaserve.tile.Tile;
 
 /**
  * Writes a tile's output back into the image. Pixels outside the mask keep their original bytes (unless the region

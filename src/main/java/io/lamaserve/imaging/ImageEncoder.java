@@ -46,11 +46,6 @@ final class ImageEncoder {
         return write(image, "jpeg", jpegParam(quality));
     }
 
-    /** PNG through ImageIO's writer at a given zlib level (0..9); kept to compare with {@link PngWriter}. */
-    static byte[] encodePngWithImageIo(PixelRaster raster, int deflateLevel) {
-        return write(wrap(raster, raster.hasAlpha()), "png", pngParam(deflateLevel));
-    }
-
     /** A BufferedImage view of the raster: RGB(A) byte-interleaved, sRGB, alpha not premultiplied. */
     static BufferedImage wrap(PixelRaster raster, boolean withAlpha) {
         int c = raster.channels();
@@ -92,16 +87,6 @@ final class ImageEncoder {
             throw new IllegalStateException("no ImageIO writer for " + format);
         }
         return chosen;
-    }
-
-    private static ParamSetter pngParam(int level) {
-        return param -> {
-            if (param.canWriteCompressed()) {
-                param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
-                // the JDK writer maps quality q to zlib level 9 - round(9 * q)
-                param.setCompressionQuality(1f - level / 9f);
-            }
-        };
     }
 
     private static ParamSetter jpegParam(int quality) {

@@ -1,6 +1,6 @@
 package io.lamaserve.imaging;
 
-import io.lamaserve.engine.Tile;
+import io.lamaserve.tile.Tile;
 
 import java.util.List;
 

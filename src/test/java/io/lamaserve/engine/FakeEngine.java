@@ -1,5 +1,8 @@
 package io.lamaserve.engine;
 
+import io.lamaserve.tile.Tile;
+import io.lamaserve.tile.TileBatch;
+
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -23,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * device would, and look at every call it received. It writes one configured value into every output, so a test can
  * tell computed tiles from untouched ones, and it counts what would be a use after free of a native engine.
  */
-public final class FakeEngine implements InpaintEngine {
+public final class FakeEngine implements InpaintEngine, ModelRunner {
 
     /** One call as the engine received it. */
     public record Call(int slot, List<Tile> tiles) {
@@ -40,6 +43,7 @@ public final class FakeEngine implements InpaintEngine {
     private final long shapeChangeNanos;
     private final LongConsumer elapse;
     private final float output;
+    private final float outputScale;
 
     private final List<Call> calls = new CopyOnWriteArrayList<>();
     private final BlockingQueue<Call> started = new LinkedBlockingQueue<>();
@@ -62,6 +66,7 @@ public final class FakeEngine implements InpaintEngine {
         this.shapeChangeNanos = builder.shapeChangeNanos;
         this.elapse = builder.elapse;
         this.output = builder.output;
+        this.outputScale = builder.outputScale;
         this.previousSize = new int[builder.parallelism];
     }
 
@@ -79,6 +84,7 @@ public final class FakeEngine implements InpaintEngine {
         private long shapeChangeNanos;
         private LongConsumer elapse = FakeEngine::sleep;
         private float output = 1f;
+        private float outputScale = 1f;
 
         private Builder() {
         }
@@ -125,6 +131,12 @@ public final class FakeEngine implements InpaintEngine {
         /** The value written into every output of a computed tile. */
         public Builder output(float value) {
             this.output = value;
+            return this;
+        }
+
+        /** As a {@link ModelRunner}: the factor its outputs need to reach 0..255. */
+        public Builder outputScale(float factor) {
+            this.outputScale = factor;
             return this;
         }
 
@@ -191,6 +203,19 @@ public final class FakeEngine implements InpaintEngine {
     }
 
     /** Counts a close under a running batch as a use after close: a native engine would free what it uses. */
+    @Override
+    public float outputScale() {
+        return outputScale;
+    }
+
+    /** As a {@link ModelRunner}: the same work as {@link #infer}, its inputs staged at once. */
+    @Override
+    public void run(int slot, TileBatch batch, PhaseClock phases) throws EngineException {
+        phases.staged();
+        infer(slot, batch);
+        phases.computed();
+    }
+
     @Override
     public void close() {
         if (running.get() > 0) {

@@ -2,7 +2,6 @@ package io.lamaserve.hostile;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.lamaserve.engine.Tile;
 import io.lamaserve.imaging.EncodedImage;
 import io.lamaserve.imaging.HdStrategy;
 import io.lamaserve.imaging.ImageInputException;
@@ -10,6 +9,7 @@ import io.lamaserve.imaging.ImageLimits;
 import io.lamaserve.imaging.ImagePipeline;
 import io.lamaserve.imaging.PreparedRequest;
 import io.lamaserve.imaging.RegionOptions;
+import io.lamaserve.tile.Tile;
 
 import java.util.Arrays;
 

@@ -1,6 +1,6 @@
 package io.lamaserve.imaging;
 
-import io.lamaserve.engine.Tile;
+import io.lamaserve.tile.Tile;
 import org.junit.jupiter.api.Test;
 
 import java.awt.image.BufferedImage;

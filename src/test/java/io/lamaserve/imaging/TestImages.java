@@ -1,7 +1,7 @@
 package io.lamaserve.imaging;
 
 import io.lamaserve.config.TestConfig;
-import io.lamaserve.engine.Tile;
+import io.lamaserve.tile.Tile;
 
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;

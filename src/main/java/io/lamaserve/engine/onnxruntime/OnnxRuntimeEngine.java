@@ -7,12 +7,12 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
-import io.lamaserve.engine.BatchPhases;
 import io.lamaserve.engine.EngineException;
-import io.lamaserve.engine.InpaintEngine;
-import io.lamaserve.engine.TileBatch;
+import io.lamaserve.engine.ModelRunner;
+import io.lamaserve.engine.PhaseClock;
 import io.lamaserve.model.ModelContract;
 import io.lamaserve.model.ModelSignature;
+import io.lamaserve.tile.TileBatch;
 import org.jboss.logging.Logger;
 
 import java.nio.file.Path;
@@ -23,7 +23,7 @@ import java.util.Map;
  * LaMa on the CPU through ONNX Runtime. One session, one execution slot: ONNX Runtime already spreads a single
  * run over all cores (intra-op threads), so running two batches at once would only make them compete.
  */
-public final class OnnxRuntimeEngine implements InpaintEngine {
+public final class OnnxRuntimeEngine implements ModelRunner {
 
     private static final Logger LOG = Logger.getLogger(OnnxRuntimeEngine.class);
 
@@ -111,23 +111,17 @@ public final class OnnxRuntimeEngine implements InpaintEngine {
         return 1;
     }
 
-    public ModelContract contract() {
-        return contract;
+    @Override
+    public float outputScale() {
+        return contract.outputScale();
     }
 
     @Override
-    public synchronized void infer(int slot, TileBatch batch) throws EngineException {
-        if (slot != 0) {
-            throw new IllegalArgumentException("ONNX Runtime engine has one slot, got " + slot);
-        }
+    public synchronized void run(int slot, TileBatch batch, PhaseClock phases) throws EngineException {
         int size = batch.size();
-        if (size > maxBatch) {
-            throw new IllegalArgumentException("batch of " + size + " exceeds the maximum " + maxBatch);
-        }
-        long started = System.nanoTime();
         StagingBuffers.Tensors tensors = staging.forBatch(size);
         staging.load(batch);
-        long staged = System.nanoTime();
+        phases.staged();
         Map<String, OnnxTensor> inputs = Map.of(ModelContract.IMAGE, tensors.image(), ModelContract.MASK, tensors.mask());
         Map<String, OnnxValue> outputs = Map.of(ModelContract.OUTPUT, tensors.output());
         try (OrtSession.Result ignored = session.run(inputs, outputs)) {
@@ -135,9 +129,8 @@ public final class OnnxRuntimeEngine implements InpaintEngine {
         } catch (OrtException e) {
             throw new EngineException("ONNX Runtime failed on a batch of " + size + ": " + e.getMessage(), e);
         }
-        long computed = System.nanoTime();
-        staging.store(batch, contract.outputScale());
-        BatchPhases.record(started, staged, computed, System.nanoTime());
+        phases.computed();
+        staging.store(batch);
     }
 
     @Override

@@ -4,8 +4,8 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import io.lamaserve.engine.EngineException;
-import io.lamaserve.engine.Tile;
-import io.lamaserve.engine.TileBatch;
+import io.lamaserve.tile.Tile;
+import io.lamaserve.tile.TileBatch;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -75,11 +75,10 @@ final class StagingBuffers implements AutoCloseable {
         }
     }
 
-    void store(TileBatch batch, float scale) {
+    void store(TileBatch batch) {
         for (int i = 0; i < batch.size(); i++) {
             Tile tile = batch.get(i);
             output.get(i * 3 * plane, tile.output());
-            tile.scaleOutput(scale);
         }
     }
 

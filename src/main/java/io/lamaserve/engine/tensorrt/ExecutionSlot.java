@@ -1,9 +1,9 @@
 package io.lamaserve.engine.tensorrt;
 
-import io.lamaserve.engine.BatchPhases;
-import io.lamaserve.engine.Tile;
-import io.lamaserve.engine.TileBatch;
+import io.lamaserve.engine.PhaseClock;
 import io.lamaserve.model.ModelContract;
+import io.lamaserve.tile.Tile;
+import io.lamaserve.tile.TileBatch;
 import org.bytedeco.cuda.cudart.CUgraphExec_st;
 import org.bytedeco.cuda.cudart.CUgraph_st;
 import org.bytedeco.cuda.cudart.CUstream_st;
@@ -165,8 +165,7 @@ final class ExecutionSlot implements AutoCloseable {
      *
      * @throws Cuda.CudaException or {@link IllegalStateException} when CUDA or TensorRT failed
      */
-    void run(TileBatch batch, float outputScale) {
-        long started = System.nanoTime();
+    void run(TileBatch batch, PhaseClock phases) {
         int n = batch.size();
         int shape = shapes.indexFor(n);
         // the copies into and out of pinned memory are the executor's own CPU work, during which this context's
@@ -176,7 +175,7 @@ final class ExecutionSlot implements AutoCloseable {
             pinnedImageAt[i].put(t.image(), 0, (int) imageFloats);
             pinnedMaskAt[i].put(t.mask(), 0, (int) maskFloats);
         });
-        long staged = System.nanoTime();
+        phases.staged();
         Cuda.check(cudart.cudaMemcpyAsync(deviceImage, pinnedImage, 4 * imageFloats * n,
                 cudart.cudaMemcpyHostToDevice, stream), "copying images to the GPU");
         Cuda.check(cudart.cudaMemcpyAsync(deviceMask, pinnedMask, 4 * maskFloats * n,
@@ -185,13 +184,11 @@ final class ExecutionSlot implements AutoCloseable {
         Cuda.check(cudart.cudaMemcpyAsync(pinnedOutput, deviceOutput, 4 * imageFloats * n,
                 cudart.cudaMemcpyDeviceToHost, stream), "copying results from the GPU");
         Cuda.check(cudart.cudaStreamSynchronize(stream), "running the batch");
-        long computed = System.nanoTime();
+        phases.computed();
         IntStream.range(0, n).parallel().forEach(i -> {
             Tile tile = batch.get(i);
             pinnedOutputAt[i].get(tile.output(), 0, tile.output().length);
-            tile.scaleOutput(outputScale);
         });
-        BatchPhases.record(started, staged, computed, System.nanoTime());
     }
 
     private void enqueue(int shape) {

@@ -1,10 +1,11 @@
 package io.lamaserve.engine.tensorrt;
 
 import io.lamaserve.engine.EngineException;
-import io.lamaserve.engine.InpaintEngine;
-import io.lamaserve.engine.TileBatch;
+import io.lamaserve.engine.ModelRunner;
+import io.lamaserve.engine.PhaseClock;
 import io.lamaserve.model.ModelContract;
 import io.lamaserve.model.ModelSignature;
+import io.lamaserve.tile.TileBatch;
 import org.bytedeco.cuda.global.cudart;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.Pointer;
@@ -24,7 +25,7 @@ import java.util.Map;
  * batcher runs one batch per slot at a time, so the copies and CPU work of one slot overlap the GPU work of another. A CUDA or TensorRT failure during
  * a batch fails that batch with {@link EngineException} and gives the slot a fresh execution context and stream.
  */
-public final class TensorRtEngine implements InpaintEngine {
+public final class TensorRtEngine implements ModelRunner {
 
     private static final Logger LOG = Logger.getLogger(TensorRtEngine.class);
 
@@ -152,27 +153,20 @@ public final class TensorRtEngine implements InpaintEngine {
     }
 
     @Override
-    public void infer(int slot, TileBatch batch) throws EngineException {
+    public float outputScale() {
+        return contract.outputScale();
+    }
+
+    @Override
+    public void run(int slot, TileBatch batch, PhaseClock phases) throws EngineException {
+        // a retired engine closes when its last batch returns (SwappableEngine): none may start on freed buffers
         if (closed) {
             throw new EngineException("engine " + name + " is closed");
-        }
-        if (slot < 0 || slot >= slots.size()) {
-            throw new IllegalArgumentException("slot " + slot + " outside [0, " + slots.size() + ")");
-        }
-        if (batch.size() > shapes.max()) {
-            throw new IllegalArgumentException("batch of " + batch.size() + " exceeds the engine's max batch "
-                    + shapes.max());
-        }
-        int side = contract.tileSize();
-        for (int i = 0; i < batch.size(); i++) {
-            if (batch.get(i).side() != side) {
-                throw new IllegalArgumentException("tile " + i + " is " + batch.get(i).side() + " px, the engine takes " + side);
-            }
         }
         ExecutionSlot execution = slots.get(slot);
         try {
             Cuda.check(cudart.cudaSetDevice(device), "cudaSetDevice");
-            execution.run(batch, contract.outputScale());
+            execution.run(batch, phases);
         } catch (RuntimeException failure) {
             LOG.errorf("batch of %d failed on %s context %d: %s; recreating the context", batch.size(), name, slot,
                     failure.getMessage());

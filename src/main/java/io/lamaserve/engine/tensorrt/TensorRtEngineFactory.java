@@ -1,7 +1,8 @@
 package io.lamaserve.engine.tensorrt;
 
 import io.lamaserve.engine.EngineException;
-import io.lamaserve.engine.InpaintEngine;
+import io.lamaserve.engine.ModelRunner;
+import io.lamaserve.engine.SwappableEngine;
 import org.bytedeco.javacpp.BytePointer;
 import org.jboss.logging.Logger;
 
@@ -33,7 +34,7 @@ public final class TensorRtEngineFactory {
      * @param optimized     completes when the optimized engine serves (at once when it already does); carries its
      *                      build time in seconds, or -1 when it came from the cache
      */
-    public record Startup(InpaintEngine engine, PlanKey finalKey, double readySeconds, double quickBuildSeconds,
+    public record Startup(ModelRunner engine, PlanKey finalKey, double readySeconds, double quickBuildSeconds,
                           double finalBuildSeconds, boolean loadedFromCache, CompletableFuture<Double> optimized) {
     }
 

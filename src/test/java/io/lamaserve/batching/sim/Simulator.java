@@ -14,7 +14,7 @@ import io.lamaserve.batching.SchedulingCore;
 import io.lamaserve.batching.TestSettings;
 import io.lamaserve.engine.EngineException;
 import io.lamaserve.engine.FakeEngine;
-import io.lamaserve.engine.Tile;
+import io.lamaserve.tile.Tile;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import java.time.Duration;

@@ -1,7 +1,12 @@
 package io.lamaserve.engine.onnxruntime;
 
-import io.lamaserve.engine.Tile;
-import io.lamaserve.engine.TileBatch;
+import io.lamaserve.engine.BatchPhases;
+import io.lamaserve.engine.EngineException;
+import io.lamaserve.engine.GuardedEngine;
+import io.lamaserve.engine.InpaintEngine;
+import io.lamaserve.tile.Tile;
+import io.lamaserve.tile.TileBatch;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -34,7 +39,7 @@ class OnnxRuntimeEngineTest {
         return tile;
     }
 
-    private static float[] alone(OnnxRuntimeEngine engine, Tile tile) throws Exception {
+    private static float[] alone(InpaintEngine engine, Tile tile) throws Exception {
         Tile copy = new Tile(tile.image().clone(), tile.mask().clone(), new float[tile.output().length]);
         engine.infer(0, new TileBatch(List.of(copy)));
         return copy.output();
@@ -42,7 +47,7 @@ class OnnxRuntimeEngineTest {
 
     @Test
     void batchesOfEverySizeGiveWhatSingleRunsGive() throws Exception {
-        try (OnnxRuntimeEngine engine = OnnxRuntimeEngine.open(DYNAMIC, 0, 4, false)) {
+        try (InpaintEngine engine = guarded(DYNAMIC, 0, 4, false)) {
             assertEquals("onnxruntime-cpu", engine.name());
             assertEquals(512, engine.tileSize());
             assertEquals(4, engine.maxBatch());
@@ -68,9 +73,8 @@ class OnnxRuntimeEngineTest {
 
     @Test
     void aFixedBatchAxisMeansBatchesOfOne() throws Exception {
-        try (OnnxRuntimeEngine engine = OnnxRuntimeEngine.open(FIXED, 0, 4, false)) {
+        try (InpaintEngine engine = guarded(FIXED, 0, 4, false)) {
             assertEquals(1, engine.maxBatch());
-            assertEquals(1, engine.contract().fixedBatch());
             Tile tile = randomTile(4);
             engine.infer(0, new TileBatch(List.of(tile)));
             float max = 0;
@@ -85,9 +89,16 @@ class OnnxRuntimeEngineTest {
 
     @Test
     void theOnlySlotIsZero() throws Exception {
-        try (OnnxRuntimeEngine engine = OnnxRuntimeEngine.open(DYNAMIC, 1, 2, true)) {
+        try (InpaintEngine engine = guarded(DYNAMIC, 1, 2, true)) {
             assertThrows(IllegalArgumentException.class, () -> engine.infer(1, new TileBatch(List.of(randomTile(7)))));
         }
+    }
+
+    /** The runtime with the duties the service's engine adds (contract checks, output scaling), as the service runs it. */
+    private static InpaintEngine guarded(java.nio.file.Path model, int threads, int maxBatch, boolean spinWait)
+            throws EngineException {
+        return new GuardedEngine(OnnxRuntimeEngine.open(model, threads, maxBatch, spinWait),
+                new BatchPhases(new SimpleMeterRegistry()));
     }
 
     private static void assertClose(float[] expected, float[] actual) {

@@ -1,4 +1,4 @@
-package io.lamaserve.engine;
+package io.lamaserve.tile;
 
 /**
  * One model input of T×T pixels and the place its result goes.

@@ -1,8 +1,7 @@
-package io.lamaserve.engine.tensorrt;
+package io.lamaserve.engine;
 
-import io.lamaserve.engine.EngineException;
-import io.lamaserve.engine.InpaintEngine;
-import io.lamaserve.engine.TileBatch;
+import io.lamaserve.tile.TileBatch;
+
 import org.jboss.logging.Logger;
 
 import java.util.List;
@@ -16,21 +15,21 @@ import java.util.concurrent.atomic.AtomicReference;
  * the engine it started on; new batches go to the new engine at once, and the old engine is closed when its last
  * running batch returns. No request waits for the swap and none fails because of it.
  *
- * <p>The shape the batcher relies on ({@link #tileSize()}, {@link #maxBatch()}, {@link #parallelism()}) is fixed by
+ * <p>The shape the batcher relies on ({@link #tileSize()}, {@link #maxBatch()}, {@link #parallelism()}) and the output scale are fixed by
  * the first engine; a replacement that cannot honour it is refused and closed.
  */
-public final class SwappableEngine implements InpaintEngine {
+public final class SwappableEngine implements ModelRunner {
 
     private static final Logger LOG = Logger.getLogger(SwappableEngine.class);
 
     /** One engine with the count of batches currently running on it. */
     private static final class Generation {
-        final InpaintEngine engine;
+        final ModelRunner engine;
         final AtomicInteger running = new AtomicInteger();
         final AtomicBoolean closed = new AtomicBoolean();
         volatile boolean retired;
 
-        Generation(InpaintEngine engine) {
+        Generation(ModelRunner engine) {
             this.engine = engine;
         }
 
@@ -45,14 +44,16 @@ public final class SwappableEngine implements InpaintEngine {
     private final int maxBatch;
     private final List<Integer> batchSizes;
     private final int parallelism;
+    private final float outputScale;
     private final AtomicReference<Generation> current;
     private volatile boolean closed;
 
-    public SwappableEngine(InpaintEngine initial) {
+    public SwappableEngine(ModelRunner initial) {
         this.tileSize = initial.tileSize();
         this.maxBatch = initial.maxBatch();
         this.batchSizes = initial.batchSizes();
         this.parallelism = initial.parallelism();
+        this.outputScale = initial.outputScale();
         this.current = new AtomicReference<>(new Generation(initial));
     }
 
@@ -62,11 +63,12 @@ public final class SwappableEngine implements InpaintEngine {
      * @return false (and {@code next} closed) when {@code next} does not fit the batcher's shape or this engine
      *         is already closed
      */
-    public boolean swap(InpaintEngine next) {
-        if (next.tileSize() != tileSize || next.maxBatch() < maxBatch || next.parallelism() < parallelism) {
-            LOG.warnf("keeping engine %s: its replacement %s has tile %d, max batch %d, %d context(s), but %d, %d, %d "
-                            + "are needed", name(), next.name(), next.tileSize(), next.maxBatch(), next.parallelism(),
-                    tileSize, maxBatch, parallelism);
+    public boolean swap(ModelRunner next) {
+        if (next.tileSize() != tileSize || next.maxBatch() < maxBatch || next.parallelism() < parallelism
+                || next.outputScale() != outputScale) {
+            LOG.warnf("keeping engine %s: its replacement %s has tile %d, max batch %d, %d context(s), output scale %s, "
+                            + "but %d, %d, %d, %s are needed", name(), next.name(), next.tileSize(), next.maxBatch(),
+                    next.parallelism(), next.outputScale(), tileSize, maxBatch, parallelism, outputScale);
             next.close();
             return false;
         }
@@ -82,11 +84,6 @@ public final class SwappableEngine implements InpaintEngine {
             old.closeIfIdle();
         }
         return true;
-    }
-
-    /** The engine new batches go to. */
-    public InpaintEngine delegate() {
-        return current.get().engine;
     }
 
     @Override
@@ -121,7 +118,12 @@ public final class SwappableEngine implements InpaintEngine {
     }
 
     @Override
-    public void infer(int slot, TileBatch batch) throws EngineException {
+    public float outputScale() {
+        return outputScale;
+    }
+
+    @Override
+    public void run(int slot, TileBatch batch, PhaseClock phases) throws EngineException {
         while (true) {
             Generation generation = current.get();
             generation.running.incrementAndGet();
@@ -131,7 +133,7 @@ public final class SwappableEngine implements InpaintEngine {
                     if (closed) {
                         throw new EngineException("engine is closed");
                     }
-                    generation.engine.infer(slot, batch);
+                    generation.engine.run(slot, batch, phases);
                     return;
                 }
             } finally {

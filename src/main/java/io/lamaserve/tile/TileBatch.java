@@ -1,4 +1,4 @@
-package io.lamaserve.engine;
+package io.lamaserve.tile;
 
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package io.lamaserve.engine.tensorrt;
+package io.lamaserve.bench.engine;
 
 import io.lamaserve.engine.FakeEngine;
 import org.junit.jupiter.api.Test;

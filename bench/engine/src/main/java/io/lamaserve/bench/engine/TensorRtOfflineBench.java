@@ -1,9 +1,13 @@
-package io.lamaserve.engine.tensorrt;
+package io.lamaserve.bench.engine;
 
-import io.lamaserve.config.LamaConfig;
+import io.lamaserve.engine.BatchPhases;
+import io.lamaserve.engine.GuardedEngine;
 import io.lamaserve.engine.InpaintEngine;
-import io.lamaserve.engine.Tile;
-import io.lamaserve.engine.TileBatch;
+import io.lamaserve.engine.tensorrt.TensorRtEngineFactory;
+import io.lamaserve.engine.tensorrt.TensorRtSettings;
+import io.lamaserve.tile.Tile;
+import io.lamaserve.tile.TileBatch;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,10 +19,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -27,13 +29,11 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Offline measurement of the TensorRT engine without HTTP: startup (build or cached load), latency per batch size
  * on one context, throughput with every context busy, and optional dumps of inputs and outputs for comparing with
- * ONNX Runtime; {@code --alternate 1,2} adds the latency of batches whose size changes from one to the next. Prints
- * one JSON document on stdout.
+ * ONNX Runtime; {@code --alternate 1,2} adds the latency of batches whose size changes from one to the next. The
+ * engine is the service's, built from the service's {@code lama.tensorrt.*} defaults with the options given
+ * ({@link BenchOptions}). Prints one JSON document on stdout.
  *
- * <pre>
- * java -cp ... io.lamaserve.engine.tensorrt.TensorRtOfflineBench --onnx big-lama.onnx --engine-dir engines \
- *      --precision fp16 --level 3 --quick-level -1 --max-batch 32 --batches 1,2,4,8,16,32 --seconds 5
- * </pre>
+ * <p>Built beside the service as its own jar; bench/engine/README.md has the command line and the classpath.
  */
 public final class TensorRtOfflineBench {
 
@@ -41,54 +41,37 @@ public final class TensorRtOfflineBench {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> options = parse(args);
-        Path onnx = Path.of(required(options, "onnx"));
-        int maxBatch = Integer.parseInt(options.getOrDefault("max-batch", "16"));
-        BatchShapes shapes = options.containsKey("batch-sizes")
-                ? BatchShapes.of(Arrays.stream(options.get("batch-sizes").split(",")).map(Integer::valueOf).toList(), maxBatch)
-                : BatchShapes.powersOfTwoUpTo(maxBatch);
-        TensorRtSettings settings = new TensorRtSettings(Path.of(options.getOrDefault("engine-dir", "engines")),
-                shapes, Integer.parseInt(options.getOrDefault("contexts", "2")),
-                LamaConfig.TensorRtConfig.Precision.valueOf(options.getOrDefault("precision", "fp16").toUpperCase(Locale.ROOT)),
-                LamaConfig.TensorRtConfig.Fp16Pinning.valueOf(options.getOrDefault("fp16-pinning", "fourier").toUpperCase(Locale.ROOT)),
-                Integer.parseInt(options.getOrDefault("level", "3")),
-                Integer.parseInt(options.getOrDefault("quick-level", "-1")),
-                Long.parseLong(options.getOrDefault("workspace-mib", "4096")),
-                Boolean.parseBoolean(options.getOrDefault("graphs", "false")), 0);
-        int[] batches = Arrays.stream(options.getOrDefault("batches", "1,2,4,8,16").split(","))
-                .mapToInt(Integer::parseInt).toArray();
-        double seconds = Double.parseDouble(options.getOrDefault("seconds", "3"));
-        Path dumpDir = options.containsKey("dump") ? Path.of(options.get("dump")) : null;
-        boolean waitOptimized = Boolean.parseBoolean(options.getOrDefault("wait-optimized", "true"));
+        BenchOptions options = BenchOptions.parse(args);
+        TensorRtSettings settings = TensorRtSettings.from(options.engineConfig().tensorrt());
 
         StringBuilder json = new StringBuilder("{");
-        TensorRtEngineFactory.Startup startup = new TensorRtEngineFactory(settings).create(onnx);
+        TensorRtEngineFactory.Startup startup = new TensorRtEngineFactory(settings).create(options.onnx());
         json.append(String.format(Locale.ROOT, "\"engine\":\"%s\",\"ready_s\":%.2f,\"quick_build_s\":%.1f,"
                         + "\"final_build_s\":%.1f,\"from_cache\":%b,\"plan\":\"%s\"", startup.engine().name(),
                 startup.readySeconds(), startup.quickBuildSeconds(), startup.finalBuildSeconds(),
                 startup.loadedFromCache(), startup.finalKey().fileName()));
-        try (InpaintEngine engine = startup.engine()) {
-            if (waitOptimized && !startup.optimized().isDone()) {
+        // the service's duties around the runtime (contract checks, output scaling), timed as the service is timed
+        try (InpaintEngine engine = new GuardedEngine(startup.engine(), new BatchPhases(new SimpleMeterRegistry()))) {
+            if (options.waitOptimized() && !startup.optimized().isDone()) {
                 long waitStart = System.nanoTime();
                 double built = startup.optimized().get(30, TimeUnit.MINUTES);
                 json.append(String.format(Locale.ROOT, ",\"optimized_build_s\":%.1f,\"optimized_wait_s\":%.1f",
                         built, (System.nanoTime() - waitStart) / 1e9));
             }
-            if (dumpDir != null) {
-                dump(engine, dumpDir, options.getOrDefault("dump-batches", "1,8"));
+            if (options.dumpDir() != null) {
+                dump(engine, options.dumpDir(), options.dumpBatches());
             }
             json.append(",\"served_by\":\"").append(engine.name()).append("\",\"results\":[");
-            for (int i = 0; i < batches.length; i++) {
-                if (batches[i] > engine.maxBatch()) {
-                    System.err.printf("skipping batch %d: above the engine's max batch %d%n", batches[i], engine.maxBatch());
+            for (int batch : options.batches()) {
+                if (batch > engine.maxBatch()) {
+                    System.err.printf("skipping batch %d: above the engine's max batch %d%n", batch, engine.maxBatch());
                     continue;
                 }
-                json.append(json.charAt(json.length() - 1) == '[' ? "" : ",").append(measure(engine, batches[i], seconds));
+                json.append(json.charAt(json.length() - 1) == '[' ? "" : ",").append(measure(engine, batch, options.seconds()));
             }
             json.append("]");
-            if (options.containsKey("alternate")) {
-                int[] sizes = Arrays.stream(options.get("alternate").split(",")).mapToInt(Integer::parseInt).toArray();
-                json.append(",\"alternating\":").append(alternating(engine, sizes, seconds));
+            if (options.alternate() != null) {
+                json.append(",\"alternating\":").append(alternating(engine, options.alternate(), options.seconds()));
             }
             json.append("}");
         }
@@ -186,10 +169,9 @@ public final class TensorRtOfflineBench {
     }
 
     /** Deterministic inputs (seeded) and the engine's outputs as raw little-endian float32, for the ORT comparison. */
-    private static void dump(InpaintEngine engine, Path dir, String batchList) throws Exception {
+    private static void dump(InpaintEngine engine, Path dir, int[] batches) throws Exception {
         Files.createDirectories(dir);
-        for (String text : batchList.split(",")) {
-            int batch = Integer.parseInt(text);
+        for (int batch : batches) {
             if (batch > engine.maxBatch()) {
                 continue;
             }
@@ -274,24 +256,5 @@ public final class TensorRtOfflineBench {
             tiles.add(tile);
         }
         return new TileBatch(tiles);
-    }
-
-    private static Map<String, String> parse(String[] args) {
-        Map<String, String> options = new HashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            if (!args[i].startsWith("--") || i + 1 >= args.length) {
-                throw new IllegalArgumentException("expected --name value pairs, got " + String.join(" ", args));
-            }
-            options.put(args[i].substring(2), args[++i]);
-        }
-        return options;
-    }
-
-    private static String required(Map<String, String> options, String name) {
-        String value = options.get(name);
-        if (value == null) {
-            throw new IllegalArgumentException("--" + name + " is required");
-        }
-        return value;
     }
 }

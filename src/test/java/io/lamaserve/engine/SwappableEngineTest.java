@@ -1,9 +1,7 @@
-package io.lamaserve.engine.tensorrt;
+package io.lamaserve.engine;
 
-import io.lamaserve.engine.EngineException;
-import io.lamaserve.engine.FakeEngine;
-import io.lamaserve.engine.Tile;
-import io.lamaserve.engine.TileBatch;
+import io.lamaserve.tile.Tile;
+import io.lamaserve.tile.TileBatch;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -37,11 +35,11 @@ class SwappableEngineTest {
         FakeEngine optimized = fake("optimized", 2f, 16);
         SwappableEngine engine = new SwappableEngine(quick);
         TileBatch before = batch();
-        engine.infer(0, before);
+        engine.run(0, before, clock());
 
         assertTrue(engine.swap(optimized));
         TileBatch after = batch();
-        engine.infer(1, after);
+        engine.run(1, after, clock());
 
         assertEquals(1f, before.get(0).output()[0]);
         assertEquals(2f, after.get(0).output()[0]);
@@ -60,7 +58,7 @@ class SwappableEngineTest {
         try {
             TileBatch inFlight = batch();
             Future<?> running = pool.submit(() -> {
-                engine.infer(0, inFlight);
+                engine.run(0, inFlight, clock());
                 return null;
             });
             quick.awaitStart();
@@ -68,7 +66,7 @@ class SwappableEngineTest {
             assertTrue(engine.swap(optimized));
             assertFalse(quick.closed(), "closed under a running batch");
             TileBatch meanwhile = batch();
-            engine.infer(1, meanwhile); // does not wait for the old engine's batch
+            engine.run(1, meanwhile, clock()); // does not wait for the old engine's batch
             assertEquals(2f, meanwhile.get(0).output()[0]);
 
             quick.release();
@@ -96,7 +94,7 @@ class SwappableEngineTest {
                 pool.submit(() -> {
                     while (!stop.get()) {
                         try {
-                            engine.infer(s, batch());
+                            engine.run(s, batch(), clock());
                             batches.incrementAndGet();
                         } catch (EngineException e) {
                             failures.incrementAndGet();
@@ -133,7 +131,7 @@ class SwappableEngineTest {
         assertFalse(engine.swap(smaller));
         assertTrue(smaller.closed());
         TileBatch after = batch();
-        engine.infer(0, after);
+        engine.run(0, after, clock());
         assertEquals(1f, after.get(0).output()[0]);
         assertEquals(16, engine.maxBatch());
     }
@@ -144,10 +142,14 @@ class SwappableEngineTest {
         SwappableEngine engine = new SwappableEngine(quick);
         engine.close();
         assertTrue(quick.closed());
-        assertThrows(EngineException.class, () -> engine.infer(0, batch()));
+        assertThrows(EngineException.class, () -> engine.run(0, batch(), clock()));
 
         FakeEngine late = fake("late", 2f, 16);
         assertFalse(engine.swap(late));
         assertTrue(late.closed());
+    }
+
+    private static PhaseClock clock() {
+        return new PhaseClock(System.nanoTime());
     }
 }

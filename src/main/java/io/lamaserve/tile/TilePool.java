@@ -1,4 +1,4 @@
-package io.lamaserve.engine;
+package io.lamaserve.tile;
 
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -34,9 +34,5 @@ public final class TilePool {
                 idle.offer(tile);
             }
         }
-    }
-
-    public int idle() {
-        return idle.size();
     }
 }
