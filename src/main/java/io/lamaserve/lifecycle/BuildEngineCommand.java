@@ -44,6 +44,7 @@ public final class BuildEngineCommand {
 
     private static final String USAGE_TEXT = """
             Usage: %s [--help]
+            (run in the application directory: target/quarkus-app, or /deployments in the container image)
             Builds the TensorRT engine for this GPU into lama.tensorrt.engine-dir and exits; does nothing when a valid
             engine for the same plan key is already there. Settings are the service's: LAMA_MODEL_*, LAMA_TENSORRT_*
             environment variables or -Dlama.* properties.
@@ -64,6 +65,9 @@ public final class BuildEngineCommand {
     }
 
     public static void main(String[] args) {
+        // the JBoss log manager (Quarkus' format and levels) must be chosen before anything logs; the service's
+        // launcher does this itself, a plain main has to
+        System.setProperty("java.util.logging.manager", "org.jboss.logmanager.LogManager");
         System.exit(new BuildEngineCommand(System.out, System.err, TensorRtProbe::probe, Map.of()).run(args));
     }
 
