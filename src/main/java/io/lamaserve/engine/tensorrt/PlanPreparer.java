@@ -90,8 +90,8 @@ public final class PlanPreparer {
      */
     public static String slowPathWarning(PlanKey key, Path engineDir) {
         return "SLOW START: no prebuilt TensorRT engine " + key.fileName() + " in " + engineDir.toAbsolutePath()
-                + "; this pod builds it now (minutes on a large GPU) before it can serve. Build it before traffic with"
-                + " the same LAMA_* settings and engine volume: " + COMMAND
+                + "; this pod builds it itself, which takes minutes on a large GPU before it serves at full speed."
+                + " Build it before traffic, with the same LAMA_* settings and engine volume: " + COMMAND
                 + " (Kubernetes: k8s/engine-build-job.yaml, or the init container in k8s/knative-service-prebuilt.yaml)";
     }
 }
