@@ -30,7 +30,8 @@ import java.util.function.IntFunction;
  * batcher's warm-up), which is exactly the work this command exists to take off the pods. It reads the same
  * {@code lama.*} settings ({@code LAMA_*} environment variables, {@code -Dlama...} properties) through the same
  * {@link LamaConfig} mapping, and derives the plan key the way the service does, so the plan it leaves is the one
- * a pod with those settings loads.
+ * a pod with those settings loads. Settings in {@code application.properties} files are not read: the jar's own holds
+ * no {@code lama.*} values outside the test profile, and deployments set the engine through the environment.
  *
  * <p>Exit status: 0 the plan is in place (built now or already there), 1 the model or the build failed,
  * 2 wrong arguments, 3 TensorRT cannot run here.
