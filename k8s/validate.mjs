@@ -4,12 +4,15 @@
 // project add on top, which the schemas cannot express. Usage: node validate.mjs <file.yaml>...
 import { readFileSync } from "node:fs";
 import yaml from "js-yaml";
-import { PersistentVolumeClaim, Service as CoreService } from "kubernetes-models/v1";
+import { ConfigMap, PersistentVolumeClaim, Service as CoreService } from "kubernetes-models/v1";
 import { Deployment } from "kubernetes-models/apps/v1";
+import { Job } from "kubernetes-models/batch/v1";
 import { Service as KnativeService } from "@kubernetes-models/knative/serving.knative.dev/v1";
 
 const MODELS = {
   "v1/PersistentVolumeClaim": PersistentVolumeClaim,
+  "v1/ConfigMap": ConfigMap,
+  "batch/v1/Job": Job,
   "v1/Service": CoreService,
   "apps/v1/Deployment": Deployment,
   "serving.knative.dev/v1/Service": KnativeService,
@@ -85,6 +88,7 @@ function checkKnative(where, service, problems, features) {
   if (spec.nodeSelector) features.add("kubernetes.podspec-nodeselector");
   if (spec.tolerations) features.add("kubernetes.podspec-tolerations");
   if (spec.affinity) features.add("kubernetes.podspec-affinity");
+  if (spec.initContainers) features.add("kubernetes.podspec-init-containers");
   if ((spec.volumes ?? []).some((v) => v.persistentVolumeClaim)) {
     features.add("kubernetes.podspec-persistent-volume-claim");
     if (containers.some((c) => (c.volumeMounts ?? []).some((m) => !m.readOnly))) {
@@ -94,7 +98,7 @@ function checkKnative(where, service, problems, features) {
 }
 
 function podSpecOf(doc) {
-  if (doc.kind === "Deployment") return doc.spec?.template?.spec;
+  if (doc.kind === "Deployment" || doc.kind === "Job") return doc.spec?.template?.spec;
   if (doc.apiVersion === "serving.knative.dev/v1") return doc.spec?.template?.spec;
   return undefined;
 }
@@ -124,6 +128,9 @@ for (const file of files) {
     if (doc.kind === "Deployment") {
       for (const c of doc.spec?.template?.spec?.containers ?? []) checkContainerProbes(`${where} container ${c.name}`, c, problems, { knative: false });
     }
+    if (doc.kind === "Job" && doc.spec?.podFailurePolicy && doc.spec?.template?.spec?.restartPolicy !== "Never") {
+      problems.push(`${where}: podFailurePolicy needs restartPolicy Never`);
+    }
     docs.push({ file, where, doc });
   }
 }
@@ -140,6 +147,32 @@ for (const { where, doc } of docs) {
   for (const volume of podSpecOf(doc)?.volumes ?? []) {
     const claim = volume.persistentVolumeClaim?.claimName;
     if (claim && !claims.has(claim)) problems.push(`${where}: volume ${volume.name} claims ${claim}, which no manifest defines`);
+  }
+}
+// The engine directory must be on a claimed volume in every container that names it (service, Job, init
+// container): a plan built into the container's own file system or an emptyDir is gone with the pod, and the
+// Service would then build its engine on the request path.
+const configMaps = new Map(docs.filter((d) => d.doc.kind === "ConfigMap").map((d) => [d.doc.metadata.name, d.doc.data ?? {}]));
+for (const { where, doc } of docs) {
+  const spec = podSpecOf(doc);
+  if (!spec) continue;
+  const claimed = new Set((spec.volumes ?? []).filter((v) => v.persistentVolumeClaim).map((v) => v.name));
+  for (const container of [...(spec.initContainers ?? []), ...(spec.containers ?? [])]) {
+    const env = {};
+    for (const source of container.envFrom ?? []) {
+      const name = source.configMapRef?.name;
+      if (name === undefined) continue;
+      if (!configMaps.has(name)) { problems.push(`${where} container ${container.name}: envFrom ConfigMap ${name}, which no manifest defines`); continue; }
+      Object.assign(env, configMaps.get(name));
+    }
+    for (const variable of container.env ?? []) env[variable.name] = variable.value;
+    const engineDir = env.LAMA_TENSORRT_ENGINE_DIR;
+    if (engineDir === undefined) continue;
+    const mount = (container.volumeMounts ?? []).filter((m) => engineDir === m.mountPath || engineDir.startsWith(`${m.mountPath.replace(/\/$/, "")}/`))
+      .sort((a, b) => b.mountPath.length - a.mountPath.length)[0];
+    if (!mount || !claimed.has(mount.name)) {
+      problems.push(`${where} container ${container.name}: engine directory ${engineDir} is not on a persistent volume claim`);
+    }
   }
 }
 for (const entries of byDir.values()) {

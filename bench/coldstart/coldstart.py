@@ -6,6 +6,7 @@ from the JVM that is starting on the same machine.
 """
 import argparse
 import http.client
+import json
 import re
 import statistics
 import subprocess
@@ -87,6 +88,7 @@ def main():
     parser.add_argument("--interval-ms", type=float, default=10.0)
     parser.add_argument("--first-request", metavar="JSON_FILE",
                         help="after readiness, POST this IOPaint request to /api/v1/inpaint and time it (first_req)")
+    parser.add_argument("--json", metavar="FILE", help="also write every run's figures (ms) to FILE as JSON")
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args()
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
@@ -136,6 +138,10 @@ def main():
         for line in lines:
             print("      " + line[:200])
     print(f"{args.label:<12} {'med':>3} " + " ".join(fmt(median([r[c] for r in rows]), 14) for c in columns))
+    if args.json:
+        with open(args.json, "w") as out:
+            json.dump({"label": args.label, "command": command, "runs": rows,
+                       "median": {c: median([r[c] for r in rows]) for c in columns}}, out, indent=1)
 
 
 if __name__ == "__main__":

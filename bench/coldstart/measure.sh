@@ -6,8 +6,9 @@
 #   config_loaded .. ready   the service's startup phases, ms after JVM start (lama_startup_phase_seconds)
 #   ready_wall   launch -> the service's "ready" phase (jvm_start + ready)
 #   first_req    with --first-request FILE: duration of one POST /api/v1/inpaint of FILE right after readiness
+# --json FILE also writes every run and the medians to FILE.
 #
-#   bench/coldstart/measure.sh [-n runs] [-p port] [-l label] [--first-request FILE] -- <command that starts the service>
+#   bench/coldstart/measure.sh [-n runs] [-p port] [-l label] [--first-request FILE] [--json FILE] -- <command that starts the service>
 #
 # Example (model already in the cache, ONNX Runtime):
 #   LAMA_MODEL_URL=... LAMA_MODEL_SHA256=... LAMA_MODEL_CACHE_DIR=/var/cache/lama LAMA_ENGINE=onnxruntime \

@@ -8,6 +8,9 @@
 #
 # JAVA_ARGFILE (optional): a java @argfile with the flags the image starts the app with; the training run must use
 # the same ones (a different GC, for one, makes the JVM ignore parts of the cache).
+# AOT_TRAINING_ENGINE (optional, default onnxruntime): the engine the training run uses. On a GPU machine, with a
+# plan for <model.onnx> already in LAMA_TENSORRT_ENGINE_DIR (bin/build-engine), "tensorrt" puts the TensorRT and
+# CUDA classes of the GPU path into the cache as well.
 # The cache is only valid for the exact same java binary (same runtime image) and the same class path, so run it
 # with the runtime the image ships and in the directory layout the image uses.
 set -euo pipefail
@@ -18,7 +21,7 @@ log=$(mktemp)
 flags=(--enable-native-access=ALL-UNNAMED)
 [ -n "${JAVA_ARGFILE:-}" ] && flags=("@$JAVA_ARGFILE")
 "$java" "${flags[@]}" -XX:AOTCacheOutput="$cache" \
-  -Dquarkus.http.port="$port" -Dlama.model.path="$model" -Dlama.engine=onnxruntime \
+  -Dquarkus.http.port="$port" -Dlama.model.path="$model" -Dlama.engine="${AOT_TRAINING_ENGINE:-onnxruntime}" \
   -jar "$app/quarkus-run.jar" >"$log" 2>&1 &
 pid=$!
 trap 'kill "$pid" 2>/dev/null || true' EXIT

@@ -72,8 +72,7 @@ public final class TensorRtEngineFactory {
         } catch (IOException | IllegalArgumentException e) {
             throw new EngineException("cannot read the model " + onnx + ": " + e.getMessage(), e);
         }
-        PlanKey finalKey = new PlanKey(sha, probe.tensorRtVersion(), gpu.name(), gpu.computeCapability(),
-                settings.precisionName(), settings.shapes(), settings.contexts(), settings.optimizationLevel());
+        PlanKey finalKey = settings.planKey(sha, probe.tensorRtVersion(), gpu);
         LOG.infof("TensorRT %s on %s; engine cache %s", probe.tensorRtVersion(), gpu, cache.directory().toAbsolutePath());
 
         Optional<TensorRtEngine> cached = loadCached(finalKey, metadata);
@@ -81,6 +80,7 @@ public final class TensorRtEngineFactory {
             return new Startup(cached.get(), finalKey, seconds(started), -1, -1, true,
                     CompletableFuture.completedFuture(-1.0));
         }
+        LOG.warn(PlanPreparer.slowPathWarning(finalKey, cache.directory()));
         if (!settings.buildsQuickFirst()) {
             EngineAndTime built = buildAndOpen(onnx, finalKey, metadata);
             return new Startup(built.engine, finalKey, seconds(started), -1, built.seconds, false,

@@ -47,6 +47,15 @@ public record TensorRtSettings(Path engineDir, BatchShapes shapes, int contexts,
         return quickLevel >= 0 && quickLevel < optimizationLevel;
     }
 
+    /**
+     * The key of the engine these settings finally serve on {@code gpu}: the service and the build-engine command
+     * both derive it here, so a plan built ahead of time is exactly the one a pod looks for.
+     */
+    public PlanKey planKey(String onnxSha256, String tensorRtVersion, GpuInfo gpu) {
+        return new PlanKey(onnxSha256.toLowerCase(java.util.Locale.ROOT), tensorRtVersion, gpu.name(),
+                gpu.computeCapability(), precisionName(), shapes, contexts, optimizationLevel);
+    }
+
     /** The precision as the plan key names it: fp32, tf32, fp16, or fp16 with a non-default pinning suffix. */
     public String precisionName() {
         String name = precision.name().toLowerCase(java.util.Locale.ROOT);
