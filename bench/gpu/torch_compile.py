@@ -19,22 +19,13 @@ import torch
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "tools", "lama-export"))
 from lama_export.generator import LamaInpainter  # noqa: E402
 from lama_export.random_init import random_generator  # noqa: E402
+from torch_timing import seconds_per_run  # noqa: E402
 
 
 def inputs(batch, tile):
     image = torch.rand(batch, 3, tile, tile, device="cuda", dtype=torch.float16)
     mask = (torch.rand(batch, 1, tile, tile, device="cuda") > 0.7).to(torch.float16)
     return image.contiguous(memory_format=torch.channels_last), mask.contiguous(memory_format=torch.channels_last)
-
-
-def timed(model, image, mask, seconds):
-    torch.cuda.synchronize()
-    runs, start = 0, time.perf_counter()
-    while time.perf_counter() - start < seconds or runs < 3:
-        model(image, mask)
-        torch.cuda.synchronize()
-        runs += 1
-    return (time.perf_counter() - start) / runs
 
 
 def main():
@@ -65,9 +56,7 @@ def main():
         results = []
         for batch in args.batches:
             image, mask = inputs(batch, tile)
-            for _ in range(3):
-                compiled(image, mask)
-            seconds = timed(compiled, image, mask, args.seconds)
+            seconds = seconds_per_run(compiled, image, mask, args.seconds)
             results.append({"batch": batch, "ms_per_batch": round(1000 * seconds, 2),
                             "img_s": round(batch / seconds, 1), "compile_s": compile_s[batch]})
             print(f"batch {batch}: {results[-1]}", file=sys.stderr, flush=True)

@@ -7,29 +7,20 @@ usage: torch_eager.py [BATCH ...]     (default 1 32)
 import json
 import os
 import sys
-import time
 
 import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "tools", "lama-export"))
 from lama_export.generator import LamaInpainter  # noqa: E402
 from lama_export.random_init import random_generator  # noqa: E402
+from torch_timing import seconds_per_run  # noqa: E402
 
 
 def measure(model, batch, tile, dtype, seconds=3.0):
     image = torch.rand(batch, 3, tile, tile, device="cuda", dtype=dtype)
     mask = (torch.rand(batch, 1, tile, tile, device="cuda") > 0.7).to(dtype)
-    with torch.inference_mode():
-        for _ in range(3):
-            model(image, mask)
-        torch.cuda.synchronize()
-        runs, start = 0, time.perf_counter()
-        while time.perf_counter() - start < seconds or runs < 3:
-            model(image, mask)
-            torch.cuda.synchronize()
-            runs += 1
-        elapsed = time.perf_counter() - start
-    return {"batch": batch, "ms_per_batch": round(1000 * elapsed / runs, 2), "img_s": round(batch * runs / elapsed, 1)}
+    per_run = seconds_per_run(model, image, mask, seconds)
+    return {"batch": batch, "ms_per_batch": round(1000 * per_run, 2), "img_s": round(batch / per_run, 1)}
 
 
 def main():
