@@ -81,8 +81,9 @@ public record BatchShapes(List<Integer> sizes) {
 
     /** The sizes up to {@code max} (after running out of memory while building); {@code max} itself included. */
     public BatchShapes upTo(int max) {
-        List<Integer> kept = new ArrayList<>(sizes.stream().filter(size -> size < max).toList());
-        kept.add(Math.min(max, max()));
+        int top = Math.min(max, max());
+        List<Integer> kept = new ArrayList<>(sizes.stream().filter(size -> size < top).toList());
+        kept.add(top);
         return new BatchShapes(kept);
     }
 

@@ -52,6 +52,8 @@ class BatchShapesTest {
         BatchShapes shapes = BatchShapes.powersOfTwoUpTo(32);
         assertEquals(List.of(1, 2, 4, 8, 16), shapes.upTo(16).sizes());
         assertEquals(List.of(1, 2, 4, 8, 10), shapes.upTo(10).sizes());
+        assertEquals(shapes, shapes.upTo(32));
+        assertEquals(shapes, shapes.upTo(64));
         assertEquals("1,2,4,8,16,32", shapes.canonical());
     }
 }
