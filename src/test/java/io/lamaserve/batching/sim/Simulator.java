@@ -119,10 +119,19 @@ public final class Simulator {
      * @param sharing   how much slower each batch runs for each other batch running at the same time: contexts of one
      *                  GPU share its SMs (0 = independent devices; the H200 measured 0.5)
      * @param shapeChangeNanos extra time of a batch whose size differs from the previous batch on the same executor
-     *                  (TensorRT sets a context up again for a new input shape; the H200 measured about 4 ms)
+     *                  (TensorRT 8.6 set a context up again for a new input shape; the H200 measured about 4 ms)
+     * @param engineSizes the batch sizes the engine runs as they are ({@code InpaintEngine.batchSizes()}); the curve
+     *                  gives a size between two of them the latency of the larger one
      */
     public record Setup(IntToLongFunction curve, int maxBatch, int executors, Duration timeout, int maxQueue,
-                        Duration duration, Duration warmUp, long seed, double sharing, long shapeChangeNanos) {
+                        Duration duration, Duration warmUp, long seed, double sharing, long shapeChangeNanos,
+                        List<Integer> engineSizes) {
+
+        public Setup(IntToLongFunction curve, int maxBatch, int executors, Duration timeout, int maxQueue,
+                     Duration duration, Duration warmUp, long seed, double sharing, long shapeChangeNanos) {
+            this(curve, maxBatch, executors, timeout, maxQueue, duration, warmUp, seed, sharing, shapeChangeNanos,
+                    java.util.stream.IntStream.rangeClosed(1, maxBatch).boxed().toList());
+        }
 
         public Setup(IntToLongFunction curve, int maxBatch, int executors, Duration timeout, int maxQueue,
                      Duration duration, Duration warmUp, long seed, double sharing) {
@@ -136,7 +145,8 @@ public final class Simulator {
 
         /** The same setup with another shape-change cost. */
         public Setup withShapeChange(long nanos) {
-            return new Setup(curve, maxBatch, executors, timeout, maxQueue, duration, warmUp, seed, sharing, nanos);
+            return new Setup(curve, maxBatch, executors, timeout, maxQueue, duration, warmUp, seed, sharing, nanos,
+                    engineSizes);
         }
     }
 
@@ -220,7 +230,8 @@ public final class Simulator {
     private Result simulate() {
         FakeTicker ticker = new FakeTicker();
         BatchingSettings settings = settings();
-        CostModel model = new CostModel(settings.effectiveMaxBatch(setup.maxBatch()), settings.kneeFraction());
+        CostModel model = new CostModel(settings.effectiveMaxBatch(setup.maxBatch()), settings.kneeFraction(),
+                setup.engineSizes());
         try {
             FakeEngine engine = FakeEngine.builder().maxBatch(setup.maxBatch()).parallelism(setup.executors())
                     .latency(setup.curve()).elapsingOn(ticker::advanceNanos).build();
@@ -449,6 +460,28 @@ public final class Simulator {
                 Duration.ofSeconds(5), 42, 0.5, 4_000_000L);
     }
 
+    /**
+     * The H200 with the TensorRT 10.6 engine of docs/tensorrt.md (2026-12-04): one execution context per batch size
+     * 1, 2, 4, …, 32 with CUDA graphs (8.69 ms at 1 … 119.03 ms at 32; a size in between runs as the next larger one),
+     * no cost for a change of size, and 2 slots that slow each other down by 80 % while both run (the offline
+     * two-slot figures give 59 % at batch 1, 76 % at 8 and 87 % at 32).
+     */
+    public static Setup h200Trt10Setup() {
+        BatchingSettings defaults = TestSettings.defaults();
+        return new Setup(Simulator::h200Trt10Nanos, 32, 2, defaults.timeout(), defaults.maxQueue(),
+                Duration.ofSeconds(120), Duration.ofSeconds(5), 42, 0.8, 0, List.of(1, 2, 4, 8, 16, 32));
+    }
+
+    private static final double[] H200_TRT10_MILLIS = {8.69, 13.33, 19.81, 34.32, 62.93, 119.03};
+
+    static long h200Trt10Nanos(int size) {
+        int i = 0;
+        while (H200_SIZES[i] < size) {
+            i++;
+        }
+        return Math.round(H200_TRT10_MILLIS[i] * 1e6);
+    }
+
     private static final int[] H200_SIZES = {1, 2, 4, 8, 16, 32};
     private static final double[] H200_MILLIS = {12.10, 16.44, 25.10, 43.76, 78.48, 150.70};
 
@@ -474,8 +507,8 @@ public final class Simulator {
     }
 
     public static void main(String[] args) {
-        if (args.length > 0 && args[0].equals("h200")) {
-            h200Report(args.length > 1 ? Duration.ofMillis(Long.parseLong(args[1])) : Duration.ofMillis(50),
+        if (args.length > 0 && args[0].startsWith("h200")) {
+            h200Report(args[0].equals("h200-trt10") ? h200Trt10Setup() : h200Setup(), args.length > 1 ? Duration.ofMillis(Long.parseLong(args[1])) : Duration.ofMillis(50),
                     args.length > 2 ? Double.parseDouble(args[2]) : 0.5,
                     Duration.ofMillis(args.length > 3 ? Long.parseLong(args[3]) : 200));
             return;
@@ -502,8 +535,7 @@ public final class Simulator {
     }
 
     /** Closed loops of 1..32 clients on the H200 setup; the turnaround stands for codec, HTTP and the client. */
-    private static void h200Report(Duration turnaround, double spread, Duration startWindow) {
-        Setup setup = h200Setup();
+    private static void h200Report(Setup setup, Duration turnaround, double spread, Duration startWindow) {
         System.out.printf(Locale.ROOT, "H200 sweep curve, %d contexts sharing the GPU (+%.0f %% per other busy "
                         + "context), max batch %d, turnaround %d ms ± %.0f %%, clients start within %d ms; %d s "
                         + "measured, seed %d%n%n",

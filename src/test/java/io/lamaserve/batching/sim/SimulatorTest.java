@@ -135,4 +135,20 @@ class SimulatorTest {
                 matching.imagesPerSecond() + " vs " + fixed.imagesPerSecond());
         assertTrue(matching.meanBatch() > 10, "still batches of about half the knee or more: " + matching.meanBatch());
     }
+
+    @Test
+    void theTensorRt10EngineRunsSizesBetweenItsOwnAsTheNextLargerOne() {
+        assertEquals(8_690_000, Simulator.h200Trt10Nanos(1));
+        assertEquals(Simulator.h200Trt10Nanos(8), Simulator.h200Trt10Nanos(5));
+        assertEquals(Simulator.h200Trt10Nanos(32), Simulator.h200Trt10Nanos(17));
+        // with free size changes and sizes of its own, batching still pays at 32 clients, and a lone client
+        // goes through at the engine's batch-1 latency
+        ClosedLoop many = new ClosedLoop(32, Duration.ofMillis(32), 0.2, Duration.ZERO);
+        Result off = Simulator.run(Simulator.h200Trt10Setup(), Variant.OFF, many);
+        Result adaptive = Simulator.run(Simulator.h200Trt10Setup(), Variant.ADAPTIVE, many);
+        assertTrue(adaptive.imagesPerSecond() > 1.5 * off.imagesPerSecond(),
+                adaptive.imagesPerSecond() + " vs " + off.imagesPerSecond());
+        Result alone = Simulator.run(Simulator.h200Trt10Setup(), Variant.ADAPTIVE, new ClosedLoop(1, Duration.ofMillis(32)));
+        assertEquals(8.69, alone.p99Millis(), 0.5);
+    }
 }
