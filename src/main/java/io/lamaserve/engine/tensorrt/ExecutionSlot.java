@@ -44,7 +44,8 @@ final class ExecutionSlot implements AutoCloseable {
     private final Pointer deviceMask = new Pointer();
     private final Pointer deviceOutput = new Pointer();
     private final Pointer activations = new Pointer();
-    private long activationBytes;
+    /** The most any of this slot's profiles needs; the block is made once, like the I/O buffers. */
+    private final long activationBytes;
     private final Pointer pinnedImageBase = new Pointer();
     private final Pointer pinnedMaskBase = new Pointer();
     private final Pointer pinnedOutputBase = new Pointer();
@@ -75,7 +76,13 @@ final class ExecutionSlot implements AutoCloseable {
         this.imageFloats = 3L * tile * tile;
         this.maskFloats = (long) tile * tile;
         int maxBatch = shapes.max();
+        long needed = 0;
+        for (int i = 0; i < shapes.count(); i++) {
+            needed = Math.max(needed, engine.getDeviceMemorySizeForProfileV2(firstProfile() + i));
+        }
+        this.activationBytes = needed;
         try {
+            Cuda.check(cudart.cudaMalloc(activations, Math.max(activationBytes, 256)), "cudaMalloc(activations)");
             long imageBytes = 4 * imageFloats * maxBatch;
             long maskBytes = 4 * maskFloats * maxBatch;
             Cuda.check(cudart.cudaMalloc(deviceImage, imageBytes), "cudaMalloc(image)");
@@ -113,19 +120,14 @@ final class ExecutionSlot implements AutoCloseable {
         return activationBytes;
     }
 
+    /** This slot's run of profiles starts here: one per batch size, slot after slot. */
+    private int firstProfile() {
+        return slot * shapes.count();
+    }
+
     private void openContexts() {
         stream = new CUstream_st();
         Cuda.check(cudart.cudaStreamCreateWithFlags(stream, cudart.cudaStreamNonBlocking), "cudaStreamCreate");
-        int firstProfile = slot * shapes.count();
-        long needed = 0;
-        for (int i = 0; i < shapes.count(); i++) {
-            needed = Math.max(needed, engine.getDeviceMemorySizeForProfileV2(firstProfile + i));
-        }
-        if (activations.isNull() || needed > activationBytes) {
-            freeActivations();
-            Cuda.check(cudart.cudaMalloc(activations, Math.max(needed, 256)), "cudaMalloc(activations)");
-            activationBytes = needed;
-        }
         contexts = new IExecutionContext[shapes.count()];
         graphs = new CUgraphExec_st[shapes.count()];
         for (int i = 0; i < shapes.count(); i++) {
@@ -137,7 +139,7 @@ final class ExecutionSlot implements AutoCloseable {
             }
             contexts[i] = context;
             context.setDeviceMemoryV2(activations, activationBytes);
-            int profile = firstProfile + i;
+            int profile = firstProfile() + i;
             if (!context.setOptimizationProfileAsync(profile, stream)) {
                 throw new IllegalStateException("TensorRT rejected optimization profile " + profile + ": "
                         + logger.lastError());
@@ -269,19 +271,10 @@ final class ExecutionSlot implements AutoCloseable {
         stream = null;
     }
 
-    private void freeActivations() {
-        if (!activations.isNull()) {
-            cudart.cudaFree(activations);
-            activations.setNull();
-            activationBytes = 0;
-        }
-    }
-
     @Override
     public void close() {
         releaseContexts();
-        freeActivations();
-        for (Pointer device : new Pointer[] {deviceImage, deviceMask, deviceOutput}) {
+        for (Pointer device : new Pointer[] {deviceImage, deviceMask, deviceOutput, activations}) {
             if (!device.isNull()) {
                 cudart.cudaFree(device);
                 device.setNull();
