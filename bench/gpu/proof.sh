@@ -31,7 +31,7 @@
 # server), RUNS (default "off adaptive", plus adaptive-shared with SHARED_GPU_MIN), ALTERNATE (batch sizes the
 # offline step cycles through on one context to time a change of size between batches, default 1,2), BATCH_SIZES
 # (the engine's fixed batch sizes, default powers of two up to 32), CONCURRENCY (default 1,6,16,32,64),
-# TORCH_COMPILE=0 (skip torch.compile). For a functional run of the script without a GPU: EXPORT_ARGS="--width 8 --blocks 2" SKIP_ENGINE=1
+# TORCH_COMPILE=0 (skip torch.compile), PROFILE (batch sizes of the per-layer profile, default 1,32; empty: none). For a functional run of the script without a GPU: EXPORT_ARGS="--width 8 --blocks 2" SKIP_ENGINE=1
 # (steps 2-4 skipped) ENGINE=onnxruntime BASELINE_ARGS="--device cpu --width 8 --blocks 2".
 # Everything lands in WORKDIR; progress lines start with "==".
 set -uo pipefail
@@ -101,8 +101,10 @@ for v in $VARIANTS; do
   for graphs in false true; do
     g=""; [ "$graphs" = true ] && g="-graphs"
     stage "$v: cached load, batch 1..32, alternating sizes, dumps (CUDA graphs $graphs)"
+    # TensorRT's per-layer profile rides along with the plain run (a profiled enqueue cannot be a CUDA graph)
+    profile=(); [ "$graphs" = false ] && [ -n "${PROFILE-1,32}" ] && profile=(--profile "${PROFILE-1,32}" --profile-runs 10)
     "${JAVA[@]}" $BENCH --onnx "$W/big-lama-$v.onnx" "${COMMON[@]}" --batches 1,2,4,8,16,32 --seconds 3 \
-        --graphs $graphs --alternate "${ALTERNATE:-1,2}" --dump "$W/dump-$v$g" > "$W/perf-$v$g.json" \
+        --graphs $graphs --alternate "${ALTERNATE:-1,2}" --dump "$W/dump-$v$g" "${profile[@]}" > "$W/perf-$v$g.json" \
         2> "$W/perf-$v$g.log" || tail -20 "$W/perf-$v$g.log"
     "$PY" - "$W/perf-$v$g.json" <<'PY'
 import json, sys
@@ -113,6 +115,8 @@ for r in d["results"]:
 if "alternating" in d:
     print("  sizes changing every batch", d["alternating"]["sizes"], "p50 ms", d["alternating"]["p50_ms"])
 PY
+    [ "$graphs" = false ] && "$PY" "$HERE/profile_summary.py" "$W/perf-$v.json" --top 15 > "$W/profile-$v.txt" 2>&1 \
+      && head -12 "$W/profile-$v.txt"
   done
 done
 

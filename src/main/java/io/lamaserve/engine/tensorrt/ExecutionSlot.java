@@ -240,6 +240,33 @@ final class ExecutionSlot implements AutoCloseable {
         return executable;
     }
 
+    /**
+     * Runs the context of batch size {@code size} {@code runs} times with TensorRT's per-layer profiler attached,
+     * for measurements. No CUDA graph: TensorRT reports the layers of each enqueue. A first run is not counted.
+     */
+    void profile(int size, int runs, LayerProfiler profiler) {
+        int shape = shapes.indexFor(size);
+        IExecutionContext context = contexts[shape];
+        context.setProfiler(profiler.asProfiler());
+        try {
+            for (int i = 0; i <= runs; i++) {
+                if (i == 1) {
+                    profiler.reset();
+                }
+                if (!context.enqueueV3(stream)) {
+                    throw new IllegalStateException("TensorRT enqueue failed for batch " + shapes.size(shape) + ": "
+                            + logger.lastError());
+                }
+                Cuda.check(cudart.cudaStreamSynchronize(stream), "profiled run");
+                if (i > 0) {
+                    profiler.countRun();
+                }
+            }
+        } finally {
+            context.setProfiler(null);
+        }
+    }
+
     /** After a failed batch: a fresh stream and execution contexts on the same buffers. */
     void recreate() {
         cudart.cudaGetLastError();

@@ -179,6 +179,18 @@ public final class TensorRtEngine implements ModelRunner {
         }
     }
 
+    /**
+     * Per-layer mean times of the batch size {@code size} on the first slot over {@code runs} runs, for
+     * measurements; must not run while that slot serves a batch.
+     */
+    public synchronized List<LayerProfiler.LayerTime> profileLayers(int size, int runs) {
+        try (LayerProfiler profiler = new LayerProfiler()) {
+            Cuda.check(cudart.cudaSetDevice(device), "cudaSetDevice");
+            slots.getFirst().profile(size, runs, profiler);
+            return profiler.layers();
+        }
+    }
+
     @Override
     public synchronized void close() {
         if (closed) {

@@ -27,9 +27,11 @@ import java.util.Set;
  * @param dumpBatches   batch sizes dumped ({@code --dump-batches}, default 1,8)
  * @param waitOptimized whether to wait for the optimized engine built in the background ({@code --wait-optimized})
  * @param alternate     sizes cycled on one context ({@code --alternate}), or null
+ * @param profile       batch sizes whose per-layer times are reported ({@code --profile}), or null
+ * @param profileRuns   runs averaged per profiled size ({@code --profile-runs}, default 20)
  */
 record BenchOptions(Path onnx, LamaConfig engineConfig, int[] batches, double seconds, Path dumpDir,
-                    int[] dumpBatches, boolean waitOptimized, int[] alternate) {
+                    int[] dumpBatches, boolean waitOptimized, int[] alternate, int[] profile, int profileRuns) {
 
     /** Benchmark option → the service's property it sets. */
     static final Map<String, String> ENGINE_OPTIONS = Map.ofEntries(
@@ -46,7 +48,8 @@ record BenchOptions(Path onnx, LamaConfig engineConfig, int[] batches, double se
             Map.entry("device", "lama.tensorrt.device"));
 
     private static final Set<String> MEASUREMENT_OPTIONS = Set.of(
-            "onnx", "batches", "seconds", "dump", "dump-batches", "wait-optimized", "alternate");
+            "onnx", "batches", "seconds", "dump", "dump-batches", "wait-optimized", "alternate", "profile",
+            "profile-runs");
 
     static BenchOptions parse(String[] args) {
         Map<String, String> given = new LinkedHashMap<>();
@@ -77,7 +80,9 @@ record BenchOptions(Path onnx, LamaConfig engineConfig, int[] batches, double se
                 given.containsKey("dump") ? Path.of(given.get("dump")) : null,
                 sizes(given.getOrDefault("dump-batches", "1,8")),
                 Boolean.parseBoolean(given.getOrDefault("wait-optimized", "true")),
-                given.containsKey("alternate") ? sizes(given.get("alternate")) : null);
+                given.containsKey("alternate") ? sizes(given.get("alternate")) : null,
+                given.containsKey("profile") ? sizes(given.get("profile")) : null,
+                Integer.parseInt(given.getOrDefault("profile-runs", "20")));
     }
 
     /** {@link LamaConfig} as the service would read it with only {@code properties} set. */

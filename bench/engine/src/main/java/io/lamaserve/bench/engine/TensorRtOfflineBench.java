@@ -3,6 +3,9 @@ package io.lamaserve.bench.engine;
 import io.lamaserve.engine.BatchPhases;
 import io.lamaserve.engine.GuardedEngine;
 import io.lamaserve.engine.InpaintEngine;
+import io.lamaserve.engine.ModelRunner;
+import io.lamaserve.engine.tensorrt.LayerProfiler;
+import io.lamaserve.engine.tensorrt.TensorRtEngine;
 import io.lamaserve.engine.tensorrt.TensorRtEngineFactory;
 import io.lamaserve.engine.tensorrt.TensorRtSettings;
 import io.lamaserve.tile.Tile;
@@ -73,6 +76,10 @@ public final class TensorRtOfflineBench {
             if (options.alternate() != null) {
                 json.append(",\"alternating\":").append(alternating(engine, options.alternate(), options.seconds()));
             }
+            if (options.profile() != null) {
+                json.append(",\"layer_profiles\":").append(layerProfiles(startup.engine(), options.profile(),
+                        options.profileRuns()));
+            }
             json.append("}");
         }
         System.out.println(json);
@@ -112,6 +119,51 @@ public final class TensorRtOfflineBench {
             json.append(k == 0 ? "" : ",").append(String.format(Locale.ROOT, "%.3f", p50));
         }
         return json.append("],\"samples\":").append(latencies.getFirst().size()).append("}").toString();
+    }
+
+    /**
+     * TensorRT's per-layer times (mean ms per run on the first context) for each of {@code sizes}, slowest first.
+     * Profiling synchronizes after every layer, so the sum exceeds the unprofiled latency.
+     */
+    static String layerProfiles(ModelRunner runner, int[] sizes, int runs) {
+        if (!(runner instanceof TensorRtEngine engine)) {
+            System.err.println("--profile: the engine serving is not a plain TensorRT engine; no profile");
+            return "[]";
+        }
+        StringBuilder json = new StringBuilder("[");
+        for (int size : sizes) {
+            List<LayerProfiler.LayerTime> layers = new ArrayList<>(engine.profileLayers(size, runs));
+            double sum = layers.stream().mapToDouble(LayerProfiler.LayerTime::meanMs).sum();
+            System.err.printf(Locale.ROOT, "profile batch %d: %d layers, %.2f ms per run (%d runs)%n", size,
+                    layers.size(), sum, runs);
+            json.append(json.length() == 1 ? "" : ",").append(String.format(Locale.ROOT,
+                    "{\"batch\":%d,\"runs\":%d,\"sum_ms\":%.3f,\"layers\":[", size, runs, sum));
+            for (int i = 0; i < layers.size(); i++) {
+                LayerProfiler.LayerTime layer = layers.get(i);
+                json.append(i == 0 ? "" : ",").append(String.format(Locale.ROOT, "{\"name\":\"%s\",\"ms\":%.4f}",
+                        jsonEscape(layer.name()), layer.meanMs()));
+            }
+            json.append("]}");
+        }
+        return json.append("]").toString();
+    }
+
+    static String jsonEscape(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        for (char c : text.toCharArray()) {
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                default -> {
+                    if (c < 0x20) {
+                        out.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        return out.toString();
     }
 
     /** Latency on one context (median, p90 of sequential calls), then throughput with all contexts busy. */

@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# Engine levers, one at a time. Each lever is an export variant plus engine options; each is built as ONE
+# fixed-shape profile of batch BATCH (default 32) on one execution slot, so that a build takes minutes, and then
+# timed at that batch (p50 on one slot, with and without CUDA graphs) with TensorRT's per-layer profile, and its
+# outputs dumped for the comparison with ONNX Runtime (extremes included). Compare levers with the "reference" lever
+# (the default export and settings) of the same run, never with another run's figures.
+#
+#   bench/gpu/levers.sh WORKDIR QUARKUS_APP_DIR LEVER...
+#
+# A LEVER is NAME=VARIANT[,OPTION=VALUE...]: VARIANT is FOURIER-PAD of tools/lama-export (conv-concat is the
+# default export, conv-slice pads with ONNX Pad(reflect), gemm-* runs the DFTs as MatMuls), the options are
+# TensorRtOfflineBench's engine options without the dashes, e.g.
+#   reference=conv-concat  unpinned=conv-concat,fp16-pinning=none  padop=conv-slice  level5=conv-concat,level=5
+# Environment: BATCH (32), LEVEL (3), PRECISION (fp16), SECONDS_PER_POINT (3), TIMING_CACHE (copied into the engine
+# directory first), PARALLEL_BUILDS (1: build one after another; more overlaps builds, which share the GPU while
+# TensorRT times its tactics), PYTHON (python3 with torch and onnx, for the export and the comparison),
+# COMPARE=0 skips the ONNX Runtime comparison.
+# Writes WORKDIR/lever-NAME.json (+ .log), WORKDIR/lever-NAME-graphs.json, WORKDIR/levers.json (the summary) and
+# prints a table.
+set -uo pipefail
+PY_BIN="${PYTHON:-python3}"
+PY() { env -u LD_LIBRARY_PATH "$PY_BIN" "$@"; }
+HERE="$(cd "$(dirname "$0")" && pwd)"
+REPO="$(cd "$HERE/../.." && pwd)"
+W="${1:?workdir}"; APPDIR="$(cd "${2:?quarkus-app dir}" && pwd)"; shift 2
+[ $# -gt 0 ] || { echo "usage: levers.sh WORKDIR QUARKUS_APP_DIR NAME=VARIANT[,option=value...] ..." >&2; exit 2; }
+BATCH="${BATCH:-32}"; LEVEL="${LEVEL:-3}"; P="${PRECISION:-fp16}"
+mkdir -p "$W/engines"
+stage() { echo "== $(date -u +%T) $*"; }
+ENGINE_BENCH_JAR="${ENGINE_BENCH_JAR:-$(ls "$APPDIR"/../lama-serve-*-engine-bench.jar 2>/dev/null | head -1)}"
+CP="${ENGINE_BENCH_JAR:-}:$APPDIR/app/*:$APPDIR/lib/main/*:$APPDIR/lib/boot/*:$APPDIR/quarkus/generated-bytecode.jar:${GPU_RIG_CP:-}"
+JAVA=(java --enable-native-access=ALL-UNNAMED -Xmx16g -cp "$CP")
+BENCH=io.lamaserve.bench.engine.TensorRtOfflineBench
+[ -n "${TIMING_CACHE:-}" ] && cp -n "$TIMING_CACHE" "$W/engines/" 2>/dev/null
+
+names=(); variants=(); options=()
+for lever in "$@"; do
+  name=${lever%%=*}; spec=${lever#*=}; variant=${spec%%,*}
+  opts=()
+  if [ "$spec" != "$variant" ]; then
+    IFS=, read -ra pairs <<< "${spec#*,}"
+    for pair in "${pairs[@]}"; do opts+=("--${pair%%=*}" "${pair#*=}"); done
+  fi
+  names+=("$name"); variants+=("$variant"); options+=("${opts[*]:-}")
+done
+
+stage "export: ${variants[*]}"
+for v in $(printf '%s\n' "${variants[@]}" | sort -u); do
+  [ -f "$W/big-lama-$v.onnx" ] && continue
+  PY "$REPO/tools/lama-export/export.py" --random-init --seed 0 --fourier-form "${v%-*}" --pad-form "${v#*-}" \
+      ${EXPORT_ARGS:-} -o "$W/big-lama-$v.onnx" > "$W/export-$v.log" 2>&1 \
+    || { stage "export of $v failed"; tail -5 "$W/export-$v.log"; exit 1; }
+done
+
+common() {  # the engine of lever $1: one profile of BATCH on one slot
+  local i=$1
+  echo --onnx "$W/big-lama-${variants[$i]}.onnx" --engine-dir "$W/engines" --precision "$P" --level "$LEVEL" \
+       --quick-level -1 --max-batch "$BATCH" --batch-sizes "$BATCH" --contexts 1 ${options[$i]}
+}
+
+stage "build ${#names[@]} lever(s), ${PARALLEL_BUILDS:-1} at a time"
+running=0
+for i in "${!names[@]}"; do
+  # shellcheck disable=SC2046
+  ( start=$(date +%s.%N)
+    "${JAVA[@]}" $BENCH $(common "$i") --batches 1 --seconds 0.5 > "$W/lever-${names[$i]}-build.json" \
+      2> "$W/lever-${names[$i]}-build.log"
+    echo "${names[$i]}: build finished (rc $?) after $(PY -c "import time; print(round(time.time() - $start, 1))") s" ) &
+  running=$((running + 1))
+  if [ "$running" -ge "${PARALLEL_BUILDS:-1}" ]; then wait -n; running=$((running - 1)); fi
+done
+wait
+
+for i in "${!names[@]}"; do
+  n=${names[$i]}
+  stage "$n: batch $BATCH, per-layer profile, dumps (plain enqueues)"
+  # shellcheck disable=SC2046
+  "${JAVA[@]}" $BENCH $(common "$i") --graphs false --batches "$BATCH" --seconds "${SECONDS_PER_POINT:-3}" \
+      --profile "$BATCH" --profile-runs 10 --dump "$W/dump-lever-$n" --dump-batches 1 \
+      > "$W/lever-$n.json" 2> "$W/lever-$n.log" || tail -5 "$W/lever-$n.log"
+  # shellcheck disable=SC2046
+  "${JAVA[@]}" $BENCH $(common "$i") --graphs true --batches "$BATCH" --seconds "${SECONDS_PER_POINT:-3}" \
+      > "$W/lever-$n-graphs.json" 2> "$W/lever-$n-graphs.log" || tail -5 "$W/lever-$n-graphs.log"
+  grep -E "^batch|^profile" "$W/lever-$n.log" "$W/lever-$n-graphs.log" | sed "s|$W/||"
+done
+
+if [ "${COMPARE:-1}" = 1 ]; then
+  for i in "${!names[@]}"; do
+    n=${names[$i]}
+    stage "$n: outputs against ONNX Runtime (CPU)"
+    PY "$HERE/compare_outputs.py" "$W/big-lama-${variants[$i]}.onnx" "$W/dump-lever-$n" > "$W/compare-lever-$n.json" \
+        2> "$W/compare-lever-$n.log" || tail -3 "$W/compare-lever-$n.log"
+  done
+fi
+
+PY - "$W" "$BATCH" "${names[@]}" <<'PY'
+import json, os, sys
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(sys.argv[0])) if sys.argv[0] != "-" else "."))
+w, batch, names = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+
+def load(path):
+    try:
+        return json.load(open(path))
+    except (OSError, ValueError):
+        return None
+
+rows = []
+for n in names:
+    plain, graphs, build = (load(os.path.join(w, f"lever-{n}{s}.json")) for s in ("", "-graphs", "-build"))
+    compare = load(os.path.join(w, f"compare-lever-{n}.json")) or {"comparisons": []}
+    row = {"lever": n, "plan": (plain or build or {}).get("plan"),
+           "build_s": (build or {}).get("final_build_s")}
+    for label, doc in (("plain", plain), ("graphs", graphs)):
+        r = next((r for r in (doc or {}).get("results", []) if r["batch"] == batch), None)
+        row[f"p50_ms_{label}"] = r and r["p50_ms"]
+        row[f"img_s_{label}"] = r and r["single_context_img_s"]
+    prof = next((p for p in (plain or {}).get("layer_profiles", []) if p["batch"] == batch), None)
+    row["profile_sum_ms"] = prof and prof["sum_ms"]
+    row["max_abs"] = max((c["max_abs"] for c in compare["comparisons"]), default=None)
+    row["nan_or_inf"] = any(c.get("nan") or c.get("inf") for c in compare["comparisons"])
+    rows.append(row)
+json.dump({"batch": batch, "levers": rows}, open(os.path.join(w, "levers.json"), "w"), indent=1)
+print(f"{'lever':<14} {'build s':>8} {'p50 ms':>8} {'img/s':>7} {'graphs ms':>9} {'img/s':>7} {'profile ms':>10} {'max abs':>8}")
+for r in rows:
+    f = lambda v, spec: format(v, spec) if isinstance(v, (int, float)) else "-"
+    print(f"{r['lever']:<14} {f(r['build_s'], '8.1f')} {f(r['p50_ms_plain'], '8.2f')} {f(r['img_s_plain'], '7.1f')} "
+          f"{f(r['p50_ms_graphs'], '9.2f')} {f(r['img_s_graphs'], '7.1f')} {f(r['profile_sum_ms'], '10.2f')} "
+          f"{f(r['max_abs'], '8.3f')}{'  NaN/Inf!' if r['nan_or_inf'] else ''}")
+PY
+for i in "${!names[@]}"; do PY "$HERE/profile_summary.py" "$W/lever-${names[$i]}.json" --top 12; done
+stage "levers done"
