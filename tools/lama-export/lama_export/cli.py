@@ -31,10 +31,11 @@ def parse_args(argv):
                         help=f"ngf for --random-init (default {BIG_LAMA_WIDTH} = big-lama)")
     parser.add_argument("--blocks", type=int, default=BIG_LAMA_BLOCKS,
                         help=f"FFC residual blocks for --random-init (default {BIG_LAMA_BLOCKS} = big-lama)")
-    parser.add_argument("--fourier-form", choices=("conv", "gemm"), default="conv",
+    parser.add_argument("--fourier-form", choices=("conv", "gemm", "bmm"), default="conv",
                         help="how the exported graph computes the DFTs: conv = constant DFT matrices as 1x1 "
                              "convolutions, two transposes per Fourier unit (default; the faster form in TensorRT "
-                             "and ONNX Runtime), gemm = the same matrices in 2-D MatMuls, four transposes")
+                             "and ONNX Runtime), gemm = the same matrices in 2-D MatMuls, four transposes, bmm = "
+                             "batched MatMuls from the left (H) and the right (W), no transposes")
     parser.add_argument("--pad-form", choices=("concat", "slice"), default="concat",
                         help="how reflect padding is exported: concat = Slices of the mirrored rows/columns "
                              "joined by Concat (default; TensorRT runs them as plain copies), slice = one "

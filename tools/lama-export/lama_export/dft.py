@@ -95,3 +95,26 @@ def inverse_w_conv(width: int) -> np.ndarray:
     padded = aligned_spectrum_width(width)
     matrix = _pad_halves(inverse_w(width), 0, half_spectrum_width(width), padded)
     return np.ascontiguousarray(matrix.T)[:, :, None, None]
+
+
+def forward_w_stacked(width: int) -> np.ndarray:
+    """[2, W, wp]: right-multiplying rows of length W by [0] gives the real parts, by [1] the imaginary parts, each
+    padded with zero columns from wf to wp (the ``bmm`` form broadcasts it over a (real, imaginary) axis)."""
+    wf, padded = half_spectrum_width(width), aligned_spectrum_width(width)
+    real, imag = np.split(forward_w(width), [wf], axis=1)
+    zeros = np.zeros((width, padded - wf))
+    return np.stack([np.concatenate([real, zeros], axis=1), np.concatenate([imag, zeros], axis=1)])
+
+
+def complex_h_column(height: int, inverse: bool) -> np.ndarray:
+    """[2H, 2H]: LEFT-multiplying a column [re(0..H-1); im(0..H-1)] applies the (inverse) complex DFT along H."""
+    return np.ascontiguousarray(complex_h(height, inverse).T)
+
+
+def inverse_w_stacked(width: int) -> np.ndarray:
+    """[2, wp, W]: the real parts times [0] plus the imaginary parts times [1] give the real signal (C2R); the
+    rows from wf to wp are zero, so whatever the padded columns of the spectrum hold is ignored."""
+    wf, padded = half_spectrum_width(width), aligned_spectrum_width(width)
+    real, imag = np.split(inverse_w(width), [wf], axis=0)
+    zeros = np.zeros((padded - wf, width))
+    return np.stack([np.concatenate([real, zeros], axis=0), np.concatenate([imag, zeros], axis=0)])

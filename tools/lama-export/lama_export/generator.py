@@ -29,7 +29,7 @@ from torch import nn
 
 from . import dft
 
-FOURIER_FORMS = ("fft", "gemm", "conv")
+FOURIER_FORMS = ("fft", "gemm", "conv", "bmm")
 PAD_FORMS = ("slice", "concat")
 
 # Hyper-parameters of configs/training/big-lama.yaml.
@@ -53,12 +53,15 @@ class DftMatrices:
                  dft.inverse_w),
         "conv": (dft.forward_w_conv, lambda h: dft.complex_h_conv(h, inverse=False),
                  lambda h: dft.complex_h_conv(h, inverse=True), dft.inverse_w_conv),
+        "bmm": (dft.forward_w_stacked, lambda h: dft.complex_h_column(h, inverse=False),
+                lambda h: dft.complex_h_column(h, inverse=True), dft.inverse_w_stacked),
     }
 
     @classmethod
     def get(cls, height: int, width: int, dtype: torch.dtype, device: torch.device,
             form: str = "gemm") -> Tuple[torch.Tensor, ...]:
-        """The matrices of ``form``: 2-D matrices for ``gemm``, [out, in, 1, 1] weights for ``conv``."""
+        """The matrices of ``form``: 2-D matrices for ``gemm``, [out, in, 1, 1] weights for ``conv``, (real,
+        imaginary) stacks and left-hand matrices for ``bmm``."""
         key = (form, height, width, dtype, device)
         if key not in cls._cache:
             fwd_w, fwd_h, inv_h, inv_w = cls._BUILDERS[form]
@@ -168,6 +171,8 @@ class FourierUnit(nn.Module):
             return self._forward_gemm(x)
         if self.form == "conv":
             return self._forward_conv(x)
+        if self.form == "bmm":
+            return self._forward_bmm(x)
         return self._forward_fft(x)
 
     def _forward_fft(self, x: torch.Tensor) -> torch.Tensor:
@@ -218,6 +223,23 @@ class FourierUnit(nn.Module):
         u = u.reshape(-1, channels, 2, height, wp).transpose(2, 3)               # (B, C, h, 2, wp)
         out = F.conv2d(u.reshape(-1, 2 * wp, 1, 1), inv_w)                       # (B*C*h, w)
         return out.reshape(-1, channels, height, width)
+
+
+    def _forward_bmm(self, x: torch.Tensor) -> torch.Tensor:
+        # No transposes: the (real, imaginary) axis is created next to the channels by a broadcast product, the H
+        # transforms multiply from the left (rows are H) and the W transforms from the right, so every
+        # intermediate is a plain reshape of the one before. LaMa's channel order (2c real, 2c + 1 imaginary)
+        # falls out of (B, C, 2, h, wp) read as (B, 2C, h, wp).
+        channels, height, width = _static(x.shape[1]), _static(x.shape[2]), _static(x.shape[3])
+        wp = dft.aligned_spectrum_width(width)
+        fwd_w, fwd_h, inv_h, inv_w = DftMatrices.get(height, width, x.dtype, x.device, "bmm")
+
+        a = torch.matmul(x.unsqueeze(2), fwd_w)                                  # (B, C, 2, h, wp)
+        y = torch.matmul(fwd_h, a.reshape(-1, channels, 2 * height, wp))          # (B, C, 2h, wp): [re; im]
+        y = self.spectral_conv(y.reshape(-1, 2 * channels, height, wp))
+        u = torch.matmul(inv_h, y.reshape(-1, channels, 2 * height, wp))          # (B, C, 2h, wp): [re; im]
+        out = torch.matmul(u.reshape(-1, channels, 2, height, wp), inv_w)         # (B, C, 2, h, w)
+        return out.sum(dim=2)
 
 
 class SpectralTransform(nn.Module):

@@ -31,6 +31,8 @@ def log(message: str) -> None:
 FOURIER_DESCRIPTIONS = {
     "gemm": "gemm (constant real DFT matrices, MatMul/Transpose/Reshape)",
     "conv": "conv (constant real DFT matrices as 1x1 Conv weights, spectrum padded to a multiple of 8)",
+    "bmm": "bmm (constant real DFT matrices in broadcast MatMuls from the left and right, no Transpose, spectrum "
+           "padded to a multiple of 8)",
 }
 
 

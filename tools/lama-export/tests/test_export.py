@@ -165,3 +165,25 @@ def test_conv_form_computes_every_dft_as_a_1x1_convolution(tmp_path, pad_form):
     assert metadata["lama-serve.fourier"].startswith("conv")
     assert metadata.get("lama-serve.reflect-pad", "slice") == pad_form
 
+
+
+def test_bmm_form_has_no_transpose_and_four_products_per_unit(tmp_path):
+    tile = 256
+    generator = random_generator(seed=13, width=8, blocks=1, tile=tile)
+    path = str(tmp_path / "bmm.onnx")
+    export_inpainter(generator, tile, "random seed 13", path, fourier_form="bmm", pad_form="concat")
+    model = onnx.load(path)
+    ops = [node.op_type for node in model.graph.node]
+    assert "Transpose" not in ops and set(ops) <= ALLOWED_OPS | {"Slice", "Unsqueeze", "ReduceSum"}
+    values = initializers(model)
+    h = tile // 8
+    wp = 24  # h // 2 + 1 = 17 columns, aligned to a multiple of 8
+    products = [n for n in model.graph.node if n.op_type == "MatMul" and "/fu/" in n.name]
+    assert len(products) == 4 * len(generator.fourier_units())
+    shapes = {values[i].shape for n in products for i in n.input if i in values}
+    # the same four constant matrices serve every unit: W forward (re, im), H forward and inverse from the left,
+    # W inverse (re, im)
+    assert shapes == {(2, h, wp), (2 * h, 2 * h), (2, wp, h)}
+    assert len({i for n in products for i in n.input if i in values}) == 4
+    metadata = {p.key: p.value for p in model.metadata_props}
+    assert metadata["lama-serve.fourier"].startswith("bmm")

@@ -16,7 +16,8 @@ def both_forms(generator, x, form="gemm", pad_form="slice"):
     return reference, exported
 
 
-@pytest.mark.parametrize("form,pad_form", [("gemm", "slice"), ("conv", "slice"), ("conv", "concat")])
+@pytest.mark.parametrize("form,pad_form", [("gemm", "slice"), ("conv", "slice"), ("conv", "concat"),
+                                           ("bmm", "concat")])
 @pytest.mark.parametrize("tile,width,blocks", [(512, 8, 2), (256, 16, 3), (256, 8, 1)])
 def test_generator_forms_agree(tile, width, blocks, form, pad_form):
     generator = random_generator(seed=tile + width + blocks, width=width, blocks=blocks, tile=tile)
@@ -39,13 +40,13 @@ def test_fourier_unit_forms_agree_in_float64_with_trained_like_statistics():
         x = torch.randn(3, 6, height, width, dtype=torch.float64)
         unit.form = "fft"
         reference = unit(x)
-        for form in ("gemm", "conv"):
+        for form in ("gemm", "conv", "bmm"):
             unit.form = form
             exported = unit(x)
             assert (reference - exported).abs().max().item() < 1e-10, (form, height, width)
 
 
-@pytest.mark.parametrize("form", ["gemm", "conv"])
+@pytest.mark.parametrize("form", ["gemm", "conv", "bmm"])
 def test_matrix_forms_keep_batch_items_independent(form):
     generator = random_generator(seed=1, width=8, blocks=1, tile=128).set_fourier_form(form)
     x = random_masked_input(3, 128, torch.Generator().manual_seed(4))
