@@ -45,11 +45,15 @@ for lever in "$@"; do
 done
 
 stage "export: ${variants[*]}"
-for v in $(printf '%s\n' "${variants[@]}" | sort -u); do
+unique_variants=$(printf '%s\n' "${variants[@]}" | sort -u)
+for v in $unique_variants; do  # the exports run side by side: each is mostly one core's work
   [ -f "$W/big-lama-$v.onnx" ] && continue
   PY "$REPO/tools/lama-export/export.py" --random-init --seed 0 --fourier-form "${v%-*}" --pad-form "${v#*-}" \
-      ${EXPORT_ARGS:-} -o "$W/big-lama-$v.onnx" > "$W/export-$v.log" 2>&1 \
-    || { stage "export of $v failed"; tail -5 "$W/export-$v.log"; exit 1; }
+      ${EXPORT_ARGS:-} -o "$W/big-lama-$v.onnx" > "$W/export-$v.log" 2>&1 &
+done
+wait
+for v in $unique_variants; do
+  [ -f "$W/big-lama-$v.onnx" ] || { stage "export of $v failed"; tail -5 "$W/export-$v.log"; exit 1; }
 done
 
 common() {  # the engine of lever $1: one profile of BATCH on one slot

@@ -44,8 +44,8 @@ class BenchOptionsTest {
     @Test
     void anUnknownOrIncompleteOptionIsRefusedByName() {
         IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
-                () -> BenchOptions.parse(new String[] {"--onnx", "m.onnx", "--profile", "16"}));
-        assertTrue(unknown.getMessage().contains("--profile"), unknown.getMessage());
+                () -> BenchOptions.parse(new String[] {"--onnx", "m.onnx", "--profiles", "16"}));
+        assertTrue(unknown.getMessage().contains("--profiles"), unknown.getMessage());
         assertThrows(IllegalArgumentException.class, () -> BenchOptions.parse(new String[] {"--onnx"}));
         assertThrows(IllegalArgumentException.class, () -> BenchOptions.parse(new String[] {"--level", "3"}));
     }
