@@ -38,6 +38,9 @@ class SlowClientIT {
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(6);
     /** The guard checks its timers every 250 ms; allow that, and a loaded 2-core machine, on top. */
     static final long SLACK_MILLIS = 1_500;
+    /** Headers that never end: 75 bytes, 22 s at a byte every 300 ms. */
+    static final byte[] TRICKLED_HEADERS = ("POST /v1/inpaint HTTP/1.1\r\nHost: localhost\r\n"
+            + "X-Padding: aaaaaaaaaaaaaaaaaaaa").getBytes(StandardCharsets.US_ASCII);
 
     static final Map<String, String> SETTINGS = Map.of(
             "lama.http.header-timeout", HEADER_TIMEOUT.toSeconds() + "s",
@@ -80,28 +83,37 @@ class SlowClientIT {
         }
     }
 
+    /** The first request of a connection: its header time counts from the connection's accept, not its first byte. */
+    @Test
+    void headersTrickledOnANewConnectionAreCutOffAfterTheHeaderTimeout() throws Exception {
+        try (Socket socket = connect()) {
+            long start = System.nanoTime();
+            boolean closed = trickle(socket, TRICKLED_HEADERS);
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            FIGURES.add("headers trickled a byte per 300 ms from a new connection's start: closed after " + millis + " ms");
+            assertTrue(closed, "still open after " + millis + " ms of trickled headers");
+            assertTrue(millis >= HEADER_TIMEOUT.toMillis() - 250, "closed after " + millis + " ms");
+            assertTrue(millis <= HEADER_TIMEOUT.toMillis() + SLACK_MILLIS, "closed after " + millis + " ms");
+        }
+    }
+
+    /** A first request sent at once is answered, whatever the connection's guard counts from its accept. */
+    @Test
+    void aFirstRequestSentAtOnceIsAnswered() throws Exception {
+        try (Socket socket = connect()) {
+            send(socket, "GET /q/health/live HTTP/1.1\r\nHost: localhost\r\n\r\n");
+            String head = readResponseHead(socket);
+            assertTrue(head.startsWith("HTTP/1.1 200"), head);
+        }
+    }
+
     @Test
     void headersTrickledOnAKeptAliveConnectionAreCutOffAfterTheHeaderTimeout() throws Exception {
         try (Socket socket = connect()) {
             send(socket, "GET /q/health/live HTTP/1.1\r\nHost: localhost\r\n\r\n");
-            readResponseHead(socket);
+            assertTrue(readResponseHead(socket).startsWith("HTTP/1.1 200"));
             long start = System.nanoTime();
-            byte[] next = "POST /v1/inpaint HTTP/1.1\r\nHost: localhost\r\nX-Padding: aaaaaaaaaaaaaaaaaaaa".getBytes(StandardCharsets.US_ASCII);
-            boolean closed = false;
-            // a byte every 300 ms: never idle long, but the headers never end
-            for (int i = 0; i < next.length && !closed; i++) {
-                try {
-                    socket.getOutputStream().write(next[i]);
-                    socket.getOutputStream().flush();
-                    Thread.sleep(300);
-                    socket.setSoTimeout(1);
-                    closed = socket.getInputStream().read() == -1;
-                } catch (SocketTimeoutException stillOpen) {
-                    // nothing to read: the connection is still open
-                } catch (IOException reset) {
-                    closed = true;
-                }
-            }
+            boolean closed = trickle(socket, TRICKLED_HEADERS);
             long millis = (System.nanoTime() - start) / 1_000_000;
             FIGURES.add("headers trickled a byte per 300 ms after a kept-alive answer: closed after " + millis + " ms");
             assertTrue(closed, "still open after " + millis + " ms of trickled headers");
@@ -168,7 +180,9 @@ class SlowClientIT {
     /**
      * SIGTERM with one client stalled in its body, one idle kept-alive connection and one client whose body is still
      * arriving: the first two are closed at once, the third is read to the end and answered 200, and the service stops
-     * as soon as that answer is out, without waiting for its shutdown timeout and without an ERROR in its log.
+     * as soon as that answer is out, without waiting for its shutdown timeout and without an ERROR in its log. A fourth
+     * connection, opened before the signal, sends its first request a second after it: it is answered, not closed
+     * as idle (its request may have been on the way).
      */
     @Test
     void sigtermClosesStalledAndIdleConnectionsAndAnswersBodiesStillArriving() throws Exception {
@@ -185,7 +199,8 @@ class SlowClientIT {
     private static void sigtermWithSlowClients(PackagedService stopping, byte[] body) throws Exception {
         try (Socket stalled = connect(stopping);
              Socket idle = connect(stopping);
-             Socket arriving = connect(stopping)) {
+             Socket arriving = connect(stopping);
+             Socket fresh = connect(stopping)) {
             send(stalled, "POST /v1/inpaint HTTP/1.1\r\nHost: localhost\r\nContent-Type: multipart/form-data; boundary="
                     + HostileCases.BOUNDARY + "\r\nContent-Length: " + body.length + "\r\n\r\n");
             stalled.getOutputStream().write(body, 0, 100);
@@ -202,6 +217,15 @@ class SlowClientIT {
             stopping.process.destroy();
             CompletableFuture<Answer> stalledAnswer = CompletableFuture.supplyAsync(() -> readQuietly(stalled, signalled));
             CompletableFuture<Answer> idleAnswer = CompletableFuture.supplyAsync(() -> readQuietly(idle, signalled));
+            CompletableFuture<String> freshAnswer = CompletableFuture.supplyAsync(() -> {
+                try {
+                    Thread.sleep(1_000);
+                    send(fresh, "GET /q/health/live HTTP/1.1\r\nHost: localhost\r\n\r\n");
+                    return readResponseHead(fresh);
+                } catch (IOException | InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+            });
             // the rest of the body comes in pieces over the next 2 s
             for (int offset = half; offset < body.length; offset += 4096) {
                 arriving.getOutputStream().write(body, offset, Math.min(4096, body.length - offset));
@@ -211,14 +235,18 @@ class SlowClientIT {
             String head = readResponseHead(arriving);
             Answer closedStalled = stalledAnswer.get(20, TimeUnit.SECONDS);
             Answer closedIdle = idleAnswer.get(20, TimeUnit.SECONDS);
+            String freshHead = freshAnswer.get(20, TimeUnit.SECONDS);
             Integer exit = stopping.awaitExit(30);
             long stoppedMillis = (System.nanoTime() - signalled) / 1_000_000;
             FIGURES.add(String.format("SIGTERM: stalled body closed after %d ms, idle connection after %d ms, "
-                            + "body still arriving answered \"%s\", process exited after %d ms",
+                            + "body still arriving answered \"%s\", first request 1 s after the signal on a connection "
+                            + "opened before it answered \"%s\", process exited after %d ms",
                     closedStalled.closedAfterMillis(), closedIdle.closedAfterMillis(), head.lines().findFirst().orElse(""),
-                    stoppedMillis));
+                    freshHead.lines().findFirst().orElse(""), stoppedMillis));
 
             assertTrue(head.startsWith("HTTP/1.1 200"), "the body arriving at SIGTERM was not answered: " + head);
+            assertTrue(freshHead.startsWith("HTTP/1.1 "), "a connection opened before SIGTERM was closed before its first "
+                    + "request: " + freshHead);
             assertTrue(closedStalled.closedAfterMillis() <= SLACK_MILLIS + 1_000, closedStalled.toString());
             assertTrue(closedIdle.closedAfterMillis() <= SLACK_MILLIS, closedIdle.toString());
             assertNotNull(exit, "still running 30 s after SIGTERM");
@@ -230,6 +258,30 @@ class SlowClientIT {
     }
 
     // --- raw HTTP ----------------------------------------------------------------------------------------------------
+
+    /**
+     * Sends the bytes one every 300 ms: never idle long, but never done quickly either.
+     *
+     * @return whether the server closed the connection before the bytes ran out
+     */
+    private static boolean trickle(Socket socket, byte[] bytes) throws InterruptedException {
+        for (byte b : bytes) {
+            try {
+                socket.getOutputStream().write(b);
+                socket.getOutputStream().flush();
+                Thread.sleep(300);
+                socket.setSoTimeout(1);
+                if (socket.getInputStream().read() == -1) {
+                    return true;
+                }
+            } catch (SocketTimeoutException stillOpen) {
+                // nothing to read: the connection is still open
+            } catch (IOException reset) {
+                return true;
+            }
+        }
+        return false;
+    }
 
     private static Socket connect() throws IOException {
         return connect(service);
