@@ -212,8 +212,9 @@ public interface LamaConfig {
 
     interface HttpConfig {
         /**
-         * Longest a connection may take to send a request's headers, counted from the connection's first byte or
-         * from the end of its previous answer (a kept-alive connection idle this long is closed too). nginx waits
+         * Longest a connection may take to send a request's headers, counted from the moment the connection is
+         * accepted or from the end of its previous answer, however the bytes come (a kept-alive connection idle this
+         * long is closed too). nginx waits
          * 60 s (client_header_timeout); a client on a working network needs milliseconds.
          */
         @WithDefault("30s")

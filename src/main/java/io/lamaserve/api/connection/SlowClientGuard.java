@@ -23,10 +23,11 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Watches one HTTP/1.1 connection, between the HTTP decoder and the server's request handling, and cuts it off when
- * the client is too slow: headers (of a kept-alive connection's next request) not complete within the header
- * timeout, a body that stops moving for the body timeout, or that is still arriving at the request's deadline, or
- * that grows past the body limit without having announced its length. While the server works on a request whose
- * body has arrived, nothing is timed here: the request's own deadline bounds that.
+ * the client is too slow: headers (of a kept-alive connection's next request; the first request's are timed by the
+ * HTTP server's idle timeout, see {@link SlowClientGuards}) not complete within the header timeout, a body that stops
+ * moving for the body timeout, or that is still arriving at the request's deadline, or that grows past the body
+ * limit without having announced its length. While the server works on a request whose body has arrived, nothing is
+ * timed here: the request's own deadline bounds that.
  *
  * <p>Every method runs on the connection's event loop, so the state needs no locking.
  */

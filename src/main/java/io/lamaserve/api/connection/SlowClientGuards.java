@@ -25,10 +25,13 @@ import java.util.concurrent.TimeUnit;
  * that carry no request or only a stalled body, so that the graceful stop waits only for requests that can still
  * be answered.
  *
- * <p>A new connection is covered by the HTTP server's idle timeout, set to the header timeout: a client that
- * connects and stops sending is closed after it. Once a connection's first request is in, its guard takes over and
- * that idle timeout is removed, since a request may then rightly be silent while the server works on it. The
- * server speaks HTTP/1.1 only ({@code quarkus.http.http2=false}), so every connection is watched.
+ * <p>A new connection's first request is covered by the HTTP server's idle timeout, set to the header timeout and
+ * counted from the accept: a client that connects and stops sending is closed after it, and so is one that trickles
+ * its first request's headers, however steadily. Vert.x puts its idle handler behind the HTTP decoder, and the decoder
+ * passes nothing on before the headers are complete, so trickled bytes never reset that timer ({@code SlowClientIT}
+ * checks both). Once a connection's first request is in, its guard takes over and that idle timeout is removed, since
+ * a request may then rightly be silent while the server works on it. The server speaks HTTP/1.1 only
+ * ({@code quarkus.http.http2=false}), so every connection is watched.
  */
 @ApplicationScoped
 public class SlowClientGuards implements HttpServerOptionsCustomizer {
