@@ -31,34 +31,35 @@ public class EngineProducer {
     @Singleton
     @Startup
     InpaintEngine engine(LamaConfig config, ModelProvisioner provisioner, StartupTimeline timeline,
-                         MeterRegistry registry) throws EngineException {
+                         MeterRegistry registry, EarlyEngineStart early) throws EngineException {
         ResolvedModel model = provisioner.resolve();
         timeline.mark(StartupPhase.MODEL_RESOLVED, model.source());
         ModelRunner runner = switch (config.engine()) {
             case ONNXRUNTIME -> onnxRuntime(config, model, "lama.engine=onnxruntime");
-            case TENSORRT -> tensorRt(config, model);
-            case AUTO -> auto(config, model);
+            case TENSORRT -> tensorRt(config, model, early);
+            case AUTO -> auto(config, model, early);
         };
         timeline.mark(StartupPhase.ENGINE_LOADED, runner.name());
         return new GuardedEngine(runner, new BatchPhases(registry));
     }
 
     /** TensorRT when the probe finds a GPU and the libraries and the engine comes up; else ONNX Runtime, saying why in one line. */
-    private ModelRunner auto(LamaConfig config, ResolvedModel model) throws EngineException {
-        TensorRtProbe.Result probe = TensorRtProbe.probe(config.tensorrt().device());
+    private ModelRunner auto(LamaConfig config, ResolvedModel model, EarlyEngineStart early) throws EngineException {
+        TensorRtProbe.Result probe = early.tensorRtProbe();
         if (!probe.available()) {
             return onnxRuntime(config, model, "lama.engine=auto; " + probe.reason());
         }
         try {
-            return tensorRt(config, model);
+            return tensorRt(config, model, early);
         } catch (EngineException | RuntimeException e) {
             return onnxRuntime(config, model, "lama.engine=auto; TensorRT failed: " + e.getMessage());
         }
     }
 
-    private ModelRunner tensorRt(LamaConfig config, ResolvedModel model) throws EngineException {
+    /** Joins the TensorRT work {@link EarlyEngineStart} began while Quarkus booted (or begins it now). */
+    private ModelRunner tensorRt(LamaConfig config, ResolvedModel model, EarlyEngineStart early) throws EngineException {
         TensorRtEngineFactory.Startup startup = new TensorRtEngineFactory(TensorRtSettings.from(config.tensorrt()))
-                .create(model.file(), model.sha256());
+                .create(model.file(), model.sha256(), early.tensorRt());
         LOG.infof("engine: TensorRT %s (ready in %.1f s, %s)", startup.engine().name(), startup.readySeconds(),
                 startup.loadedFromCache() ? "cached plan" : "built; optimized engine "
                         + (startup.optimized().isDone() ? "served" : "building in the background"));

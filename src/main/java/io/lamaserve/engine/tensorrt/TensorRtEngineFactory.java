@@ -61,14 +61,21 @@ public final class TensorRtEngineFactory {
      * @param knownSha256 hex SHA-256 of {@code onnx}, or null to compute it
      */
     public Startup create(Path onnx, String knownSha256) throws EngineException {
+        return create(onnx, knownSha256, null);
+    }
+
+    /**
+     * Like {@link #create(Path, String)}, joining the work {@code prestart} began earlier (the probe).
+     *
+     * @param prestart started before, with the same settings; null to start it here
+     */
+    public Startup create(Path onnx, String knownSha256, TensorRtPrestart prestart) throws EngineException {
         long started = System.nanoTime();
         StartPhases phases = new StartPhases("TensorRT");
-        TensorRtProbe.Result probe = TensorRtProbe.probe(settings.device());
-        phases.record(StartPhases.Phase.PROBE, StartPhases.since(started));
-        if (!probe.available()) {
-            throw new EngineException("TensorRT is not available: " + probe.reason());
+        if (prestart == null) {
+            prestart = TensorRtPrestart.start(settings);
         }
-        GpuInfo gpu = probe.gpu().orElseThrow();
+        // the model is read while the probe runs
         String sha;
         Map<String, String> metadata;
         try {
@@ -77,6 +84,11 @@ public final class TensorRtEngineFactory {
         } catch (IOException | IllegalArgumentException e) {
             throw new EngineException("cannot read the model " + onnx + ": " + e.getMessage(), e);
         }
+        TensorRtProbe.Result probe = prestart.probe(phases);
+        if (!probe.available()) {
+            throw new EngineException("TensorRT is not available: " + probe.reason());
+        }
+        GpuInfo gpu = probe.gpu().orElseThrow();
         PlanKey finalKey = settings.planKey(sha, probe.tensorRtVersion(), gpu);
         LOG.infof("TensorRT %s on %s; engine cache %s", probe.tensorRtVersion(), gpu, cache.directory().toAbsolutePath());
 
