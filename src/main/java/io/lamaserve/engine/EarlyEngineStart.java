@@ -4,6 +4,7 @@ import io.lamaserve.config.LamaConfig;
 import io.lamaserve.engine.tensorrt.TensorRtPrestart;
 import io.lamaserve.engine.tensorrt.TensorRtProbe;
 import io.lamaserve.engine.tensorrt.TensorRtSettings;
+import io.lamaserve.model.ModelProvisioner;
 import io.quarkus.vertx.VertxOptionsCustomizer;
 import io.vertx.core.VertxOptions;
 import jakarta.inject.Inject;
@@ -12,7 +13,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Starts the engine's slow native work while Quarkus is still booting, so that {@link EngineProducer} joins work
- * under way instead of starting it: with TensorRT, the probe (libraries, device, CUDA context).
+ * under way instead of starting it: with TensorRT, the probe (libraries, device, CUDA context) and the read-ahead
+ * of the cached plan (which resolves the model first, for its checksum).
  *
  * <p>The hook is a Vert.x options customizer: Quarkus calls those when it creates Vert.x during its runtime
  * initialization, after the runtime configuration is read and before the {@code StartupEvent} observers and the
@@ -33,17 +35,19 @@ public class EarlyEngineStart implements VertxOptionsCustomizer {
     enum EarlyWork { TENSORRT, ONNXRUNTIME }
 
     private final LamaConfig config;
+    private final ModelProvisioner provisioner;
     private final GpuDevices devices;
     private boolean begun;
     private TensorRtPrestart tensorRt;
 
     @Inject
-    EarlyEngineStart(LamaConfig config) {
-        this(config, GpuDevices.system());
+    EarlyEngineStart(LamaConfig config, ModelProvisioner provisioner) {
+        this(config, provisioner, GpuDevices.system());
     }
 
-    EarlyEngineStart(LamaConfig config, GpuDevices devices) {
+    EarlyEngineStart(LamaConfig config, ModelProvisioner provisioner, GpuDevices devices) {
         this.config = config;
+        this.provisioner = provisioner;
         this.devices = devices;
     }
 
@@ -74,7 +78,7 @@ public class EarlyEngineStart implements VertxOptionsCustomizer {
         begun = true;
         if (workFor(config.engine(), devices) == EarlyWork.TENSORRT) {
             tensorRt();
-            LOG.debugf("lama.engine=%s: TensorRT probe started early",
+            LOG.debugf("lama.engine=%s: TensorRT probe and plan read-ahead started early",
                     config.engine().name().toLowerCase(java.util.Locale.ROOT));
         }
     }
@@ -83,7 +87,10 @@ public class EarlyEngineStart implements VertxOptionsCustomizer {
     public synchronized TensorRtPrestart tensorRt() {
         if (tensorRt == null) {
             begun = true;
-            tensorRt = TensorRtPrestart.start(TensorRtSettings.from(config.tensorrt()));
+            // the model is resolved on the read-ahead thread; the producer's own resolve() then finds it resolved
+            // (or waits for it, or fails the same way)
+            tensorRt = TensorRtPrestart.start(TensorRtSettings.from(config.tensorrt()),
+                    () -> provisioner.resolve().sha256());
         }
         return tensorRt;
     }

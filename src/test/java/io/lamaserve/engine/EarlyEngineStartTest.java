@@ -2,6 +2,7 @@ package io.lamaserve.engine;
 
 import io.lamaserve.config.LamaConfig;
 import io.lamaserve.config.TestConfig;
+import io.lamaserve.model.ModelProvisioner;
 import io.quarkus.vertx.VertxOptionsCustomizer;
 import io.vertx.core.VertxOptions;
 import org.junit.jupiter.api.Test;
@@ -61,9 +62,11 @@ class EarlyEngineStartTest {
                 // initialized, so linked and verified as the JVM does it, not looked at by reflection (which would
                 // load the types of every method's signature)
                 Class<?> hook = Class.forName(EarlyEngineStart.class.getName(), true, loader);
-                Constructor<?> constructor = hook.getDeclaredConstructor(LamaConfig.class, devicesClass);
+                Constructor<?> constructor = hook.getDeclaredConstructor(LamaConfig.class, ModelProvisioner.class,
+                        devicesClass);
                 constructor.setAccessible(true);
-                Object early = constructor.newInstance(TestConfig.with(with(settings)),
+                LamaConfig config = TestConfig.with(with(settings));
+                Object early = constructor.newInstance(config, new ModelProvisioner(config),
                         devices.newInstance(Files.createDirectories(root.resolve("no-gpu/dev")).getParent(), true));
                 ((VertxOptionsCustomizer) early).accept(new VertxOptions());
                 // the producer is verified too; on the CPU it runs ONNX Runtime only

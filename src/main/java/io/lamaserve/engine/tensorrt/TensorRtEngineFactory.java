@@ -65,23 +65,27 @@ public final class TensorRtEngineFactory {
     }
 
     /**
-     * Like {@link #create(Path, String)}, joining the work {@code prestart} began earlier (the probe).
+     * Like {@link #create(Path, String)}, joining the work {@code prestart} began earlier (the probe and the plan
+     * read-ahead).
      *
-     * @param prestart started before, with the same settings; null to start it here
+     * @param prestart started before, with the same settings and model; null to start it here
      */
     public Startup create(Path onnx, String knownSha256, TensorRtPrestart prestart) throws EngineException {
         long started = System.nanoTime();
         StartPhases phases = new StartPhases("TensorRT");
+        CompletableFuture<String> modelSha = new CompletableFuture<>();
         if (prestart == null) {
-            prestart = TensorRtPrestart.start(settings);
+            prestart = TensorRtPrestart.start(settings, modelSha::join);
         }
         // the model is read while the probe runs
         String sha;
         Map<String, String> metadata;
         try {
             sha = knownSha256 != null ? knownSha256.toLowerCase(java.util.Locale.ROOT) : Digests.sha256Hex(onnx);
+            modelSha.complete(sha);
             metadata = OnnxMetadata.read(onnx);
         } catch (IOException | IllegalArgumentException e) {
+            modelSha.completeExceptionally(e);
             throw new EngineException("cannot read the model " + onnx + ": " + e.getMessage(), e);
         }
         TensorRtProbe.Result probe = prestart.probe(phases);
@@ -92,7 +96,7 @@ public final class TensorRtEngineFactory {
         PlanKey finalKey = settings.planKey(sha, probe.tensorRtVersion(), gpu);
         LOG.infof("TensorRT %s on %s; engine cache %s", probe.tensorRtVersion(), gpu, cache.directory().toAbsolutePath());
 
-        Optional<TensorRtEngine> cached = loadCached(finalKey, metadata, phases);
+        Optional<TensorRtEngine> cached = loadCached(finalKey, metadata, phases, prestart.plan(finalKey, phases));
         if (cached.isPresent()) {
             return new Startup(cached.get(), finalKey, seconds(started), -1, -1, true,
                     CompletableFuture.completedFuture(-1.0), phases);
@@ -105,7 +109,7 @@ public final class TensorRtEngineFactory {
         }
 
         PlanKey quickKey = finalKey.withOptimizationLevel(settings.quickLevel());
-        Optional<TensorRtEngine> quickCached = loadCached(quickKey, metadata, phases);
+        Optional<TensorRtEngine> quickCached = loadCached(quickKey, metadata, phases, Optional.empty());
         double quickSeconds = -1;
         TensorRtEngine quick;
         if (quickCached.isPresent()) {
@@ -161,10 +165,18 @@ public final class TensorRtEngineFactory {
         }
     }
 
-    private Optional<TensorRtEngine> loadCached(PlanKey key, Map<String, String> metadata, StartPhases phases) {
+    /**
+     * @param readAhead the plan for {@code key}, already read and verified in the background; when empty, the plan is
+     *                  read here
+     */
+    private Optional<TensorRtEngine> loadCached(PlanKey key, Map<String, String> metadata, StartPhases phases,
+                                                Optional<ByteBuffer> readAhead) {
         long started = System.nanoTime();
-        Optional<ByteBuffer> plan = cache.loadPlan(key);
-        phases.record(StartPhases.Phase.PLAN_READ, StartPhases.since(started));
+        Optional<ByteBuffer> plan = readAhead;
+        if (plan.isEmpty()) {
+            plan = cache.loadPlan(key);
+            phases.record(StartPhases.Phase.PLAN_READ, StartPhases.since(started));
+        }
         if (plan.isEmpty()) {
             return Optional.empty();
         }
