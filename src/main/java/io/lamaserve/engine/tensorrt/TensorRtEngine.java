@@ -21,7 +21,7 @@ import java.util.Map;
 
 /**
  * LaMa on a deserialized TensorRT engine. Each slot ({@link ExecutionSlot}) has its own CUDA stream, one execution
- * context per batch size on fixed-shape profiles, preallocated device buffers and pinned staging buffers; the
+ * context per batch size on fixed-shape profiles (made when that size first runs), preallocated device buffers and pinned staging buffers; the
  * batcher runs one batch per slot at a time, so the copies and CPU work of one slot overlap the GPU work of another. A CUDA or TensorRT failure during
  * a batch fails that batch with {@link EngineException} and gives the slot a fresh execution context and stream.
  */
@@ -103,9 +103,10 @@ public final class TensorRtEngine implements ModelRunner {
                 opened.slots.add(new ExecutionSlot(engine, logger, slot, shapes, contract.tileSize(), cudaGraphs));
             }
             phases.record(StartPhases.Phase.CONTEXTS, StartPhases.since(slotsStarted));
-            LOG.infof("TensorRT engine %s ready: tile %d, batch sizes %s, %d context(s) with %d MiB activation memory "
-                            + "each%s", name, contract.tileSize(), shapes.canonical(), slotCount,
-                    opened.slots.getFirst().activationBytes() >> 20, cudaGraphs ? ", CUDA graphs on" : "");
+            LOG.infof("TensorRT engine %s ready: tile %d, batch sizes %s, %d slot(s) with %d MiB activation memory "
+                            + "each (the contexts of batch sizes above %d are made on first use)%s", name,
+                    contract.tileSize(), shapes.canonical(), slotCount,
+                    opened.slots.getFirst().activationBytes() >> 20, shapes.size(0), cudaGraphs ? ", CUDA graphs on" : "");
             return opened;
         } catch (RuntimeException e) {
             if (opened != null) {
