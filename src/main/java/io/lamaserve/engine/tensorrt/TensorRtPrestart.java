@@ -73,7 +73,7 @@ public final class TensorRtPrestart {
         TensorRtProbe.Result result;
         try {
             result = prober.apply(settings.device());
-        } catch (RuntimeException | LinkageError e) {
+        } catch (Throwable e) {
             result = TensorRtProbe.Result.unavailable("the TensorRT probe failed: " + TensorRtProbe.innermostMessage(e));
         }
         probeSeconds = StartPhases.since(started);
@@ -84,7 +84,7 @@ public final class TensorRtPrestart {
         String sha;
         try {
             sha = onnxSha256.get().toLowerCase(Locale.ROOT);
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
             readAhead.complete(new ReadAhead(Optional.empty(), "the model is not resolved: " + e.getMessage(), 0));
             return;
         }
@@ -92,7 +92,8 @@ public final class TensorRtPrestart {
         long started = System.nanoTime();
         try {
             readAhead.complete(readAhead(settings, sha, gpuModelHint, started));
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
+            // whatever happens, the factory waiting for this must get an answer (and then reads the plan itself)
             readAhead.complete(new ReadAhead(Optional.empty(), "reading ahead failed: " + e, StartPhases.since(started)));
         }
     }
