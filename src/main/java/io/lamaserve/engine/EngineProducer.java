@@ -39,8 +39,8 @@ public class EngineProducer {
         timeline.mark(StartupPhase.MODEL_RESOLVED, model.source());
         Opened opened = switch (config.engine()) {
             case ONNXRUNTIME -> onnxRuntime(config, model, "lama.engine=onnxruntime", early);
-            case TENSORRT -> new Opened(tensorRt(config, model, early), null);
-            case AUTO -> auto(config, model, early);
+            case TENSORRT -> new Opened(tensorRt(config, model, early, registry), null);
+            case AUTO -> auto(config, model, early, registry);
         };
         timeline.mark(StartupPhase.ENGINE_LOADED, opened.runner().name());
         return new GuardedEngine(opened.runner(), new BatchPhases(registry), opened.earlyWarmUp());
@@ -51,13 +51,14 @@ public class EngineProducer {
     }
 
     /** TensorRT when the probe finds a GPU and the libraries and the engine comes up; else ONNX Runtime, saying why in one line. */
-    private Opened auto(LamaConfig config, ResolvedModel model, EarlyEngineStart early) throws EngineException {
+    private Opened auto(LamaConfig config, ResolvedModel model, EarlyEngineStart early, MeterRegistry registry)
+            throws EngineException {
         TensorRtProbe.Result probe = early.tensorRtProbe();
         if (!probe.available()) {
             return onnxRuntime(config, model, "lama.engine=auto; " + probe.reason(), early);
         }
         try {
-            Opened tensorRt = new Opened(tensorRt(config, model, early), null);
+            Opened tensorRt = new Opened(tensorRt(config, model, early, registry), null);
             // a session the CPU path opened early (no NVIDIA device files, yet CUDA found a GPU) is not needed
             early.discardOnnxRuntime();
             return tensorRt;
@@ -67,9 +68,11 @@ public class EngineProducer {
     }
 
     /** Joins the TensorRT work {@link EarlyEngineStart} began while Quarkus booted (or begins it now). */
-    private ModelRunner tensorRt(LamaConfig config, ResolvedModel model, EarlyEngineStart early) throws EngineException {
+    private ModelRunner tensorRt(LamaConfig config, ResolvedModel model, EarlyEngineStart early,
+                                 MeterRegistry registry) throws EngineException {
         TensorRtEngineFactory.Startup startup = new TensorRtEngineFactory(TensorRtSettings.from(config.tensorrt()))
                 .create(model.file(), model.sha256(), early.tensorRt());
+        startup.phases().registerGauges(registry);
         LOG.infof("engine: TensorRT %s (ready in %.1f s, %s)", startup.engine().name(), startup.readySeconds(),
                 startup.loadedFromCache() ? "cached plan" : "built; optimized engine "
                         + (startup.optimized().isDone() ? "served" : "building in the background"));

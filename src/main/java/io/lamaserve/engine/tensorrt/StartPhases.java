@@ -1,6 +1,11 @@
 package io.lamaserve.engine.tensorrt;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalDouble;
@@ -148,6 +153,51 @@ public final class StartPhases {
         }
         return json.toString();
     }
+
+    /** Every key {@link #json()} may hold, in its order: each phase, each phase's {@code _waited}, {@code foreground}. */
+    public static List<String> keys() {
+        List<String> keys = new ArrayList<>();
+        for (Phase phase : Phase.values()) {
+            keys.add(phase.key());
+            keys.add(phase.key() + "_waited");
+        }
+        keys.add("foreground");
+        return keys;
+    }
+
+    /** The value {@link #json()} shows for {@code key} ({@link #keys()}), or NaN while there is none. */
+    public synchronized double value(String key) {
+        if (key.equals("foreground")) {
+            return seconds.isEmpty() ? Double.NaN : foregroundSeconds();
+        }
+        boolean waitedKey = key.endsWith("_waited");
+        String phaseKey = waitedKey ? key.substring(0, key.length() - "_waited".length()) : key;
+        for (Phase phase : Phase.values()) {
+            if (phase.key().equals(phaseKey)) {
+                Double value = (waitedKey ? waited : seconds).get(phase);
+                return value == null ? Double.NaN : value;
+            }
+        }
+        throw new IllegalArgumentException("no start phase " + key);
+    }
+
+    /**
+     * Exports the phases as the gauge {@code lama_tensorrt_start_phase_seconds{phase="..."}}, one per
+     * {@link #keys() key}, NaN until recorded (the warm-up comes last).
+     */
+    public void registerGauges(MeterRegistry registry) {
+        for (String key : keys()) {
+            Gauge.builder(GAUGE, this, phases -> phases.value(key))
+                    .description("Seconds each part of the TensorRT engine's start took (_waited: how long the start "
+                            + "waited for a part that ran in the background)")
+                    .tag("phase", key)
+                    .strongReference(true)
+                    .register(registry);
+        }
+    }
+
+    /** Meter name of {@link #registerGauges}. */
+    public static final String GAUGE = "lama.tensorrt.start.phase.seconds";
 
     /** True the first time only: the line is logged once per engine. */
     synchronized boolean claimLog() {

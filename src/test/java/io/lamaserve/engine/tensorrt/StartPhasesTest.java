@@ -1,5 +1,6 @@
 package io.lamaserve.engine.tensorrt;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -72,5 +73,22 @@ class StartPhasesTest {
         long started = System.nanoTime() - 2_000_000_000L;
         double seconds = StartPhases.since(started);
         assertTrue(seconds >= 2 && seconds < 60, "seconds " + seconds);
+    }
+
+    @Test
+    void everyJsonKeyIsAGaugeThatIsNaNUntilRecorded() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        StartPhases phases = new StartPhases("x").recordBackground(StartPhases.Phase.PROBE, 0.4, 0.1);
+        phases.registerGauges(registry);
+        assertEquals(StartPhases.keys().size(), registry.find(StartPhases.GAUGE).gauges().size());
+        assertEquals(0.4, registry.get(StartPhases.GAUGE).tag("phase", "probe").gauge().value(), 1e-12);
+        assertEquals(0.1, registry.get(StartPhases.GAUGE).tag("phase", "probe_waited").gauge().value(), 1e-12);
+        assertTrue(Double.isNaN(registry.get(StartPhases.GAUGE).tag("phase", "warmup").gauge().value()));
+        phases.record(StartPhases.Phase.WARMUP, 0.3);
+        assertEquals(0.3, registry.get(StartPhases.GAUGE).tag("phase", "warmup").gauge().value(), 1e-12);
+        assertEquals(0.4, registry.get(StartPhases.GAUGE).tag("phase", "foreground").gauge().value(), 1e-12);
+        for (String key : StartPhases.keys()) {
+            assertTrue(cachedStart().json().contains("\"" + key + "\"") || Double.isNaN(cachedStart().value(key)), key);
+        }
     }
 }
