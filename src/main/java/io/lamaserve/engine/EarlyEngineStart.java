@@ -168,6 +168,8 @@ public class EarlyEngineStart implements VertxOptionsCustomizer {
         synchronized (this) {
             early = onnxRuntime;
             onnxRuntime = null;
+            // too late for an early start from now on: a hook that came after this would open a session for nobody
+            begun = true;
         }
         if (early == null) {
             return Optional.empty();
