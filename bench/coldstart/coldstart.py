@@ -16,6 +16,8 @@ import time
 
 PHASES = ["config_loaded", "model_resolved", "engine_loaded", "http_listening", "warmup_done", "ready"]
 GAUGE = re.compile(r'^lama_startup_phase_seconds\{phase="([a-z_]+)"\} (\S+)$', re.M)
+# the TensorRT engine's start (probe, plan read, deserialize, contexts, warm-up; _waited: the wait for a background part)
+TENSORRT_GAUGE = re.compile(r'^lama_tensorrt_start_phase_seconds\{phase="([a-z_]+)"\} (\S+)$', re.M)
 PROCESS_START = re.compile(r"^process_start_time_seconds(?:\{[^}]*\})? (\S+)$", re.M)
 
 
@@ -57,18 +59,20 @@ def post_json(port, path, body):
 
 
 def phases_after_warmup(port, limit_s):
-    """The startup gauges (ms since JVM start) and the JVM start time, once 'ready' is reported."""
+    """The startup gauges (ms since JVM start), the JVM start time and the TensorRT start phases (s; empty on the
+    CPU), once 'ready' is reported."""
     deadline = time.monotonic() + limit_s
-    gauges, jvm_start = {}, None
+    gauges, jvm_start, engine = {}, None, {}
     while time.monotonic() < deadline:
         _, text = get(port, "/q/metrics", timeout=5.0)
         gauges = {name: float(value) * 1000 for name, value in GAUGE.findall(text) if value != "NaN"}
+        engine = {name: float(value) for name, value in TENSORRT_GAUGE.findall(text) if value != "NaN"}
         start = PROCESS_START.search(text)
         jvm_start = float(start.group(1)) if start else None
         if not GAUGE.search(text) or "ready" in gauges:
             break
         time.sleep(0.02)
-    return gauges, jvm_start
+    return gauges, jvm_start, engine
 
 
 def median(values):
@@ -114,7 +118,7 @@ def main():
                     log.seek(0)
                     sys.stderr.write(log.read().decode("utf-8", "replace")[-4000:])
                     sys.exit(f"run {run}: not ready within 60 s")
-                gauges, jvm_start = phases_after_warmup(args.port, 120)
+                gauges, jvm_start, engine_phases = phases_after_warmup(args.port, 120)
                 first_ms = None
                 if first_body is not None:
                     sent = time.monotonic()
@@ -127,12 +131,14 @@ def main():
                 process.wait(60)
             log.seek(0)
             lines = [l for l in log.read().decode("utf-8", "replace").splitlines()
-                     if "startup phase" in l or "startup:" in l or "started in" in l]
+                     if "startup phase" in l or "startup:" in l or "started in" in l or "TensorRT start of" in l]
         offset = (jvm_start - launched_wall) * 1000 if jvm_start else None
         row = {"probe_ready": (ready_at - launched) * 1000, "jvm_start": offset}
         row.update({phase: gauges.get(phase) for phase in PHASES})
         row["ready_wall"] = offset + gauges["ready"] if offset is not None and "ready" in gauges else None
         row["first_req"] = first_ms
+        if engine_phases:
+            row["tensorrt_start_s"] = engine_phases
         rows.append(row)
         print(f"{args.label:<12} {run:>3} " + " ".join(fmt(row[c], 14) for c in columns), flush=True)
         for line in lines:
@@ -140,8 +146,13 @@ def main():
     print(f"{args.label:<12} {'med':>3} " + " ".join(fmt(median([r[c] for r in rows]), 14) for c in columns))
     if args.json:
         with open(args.json, "w") as out:
-            json.dump({"label": args.label, "command": command, "runs": rows,
-                       "median": {c: median([r[c] for r in rows]) for c in columns}}, out, indent=1)
+            result = {"label": args.label, "command": command, "runs": rows,
+                      "median": {c: median([r[c] for r in rows]) for c in columns}}
+            keys = sorted({k for r in rows for k in r.get("tensorrt_start_s", {})})
+            if keys:
+                result["median_tensorrt_start_s"] = {k: median([r.get("tensorrt_start_s", {}).get(k) for r in rows])
+                                                     for k in keys}
+            json.dump(result, out, indent=1)
 
 
 if __name__ == "__main__":

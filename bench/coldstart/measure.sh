@@ -6,7 +6,9 @@
 #   config_loaded .. ready   the service's startup phases, ms after JVM start (lama_startup_phase_seconds)
 #   ready_wall   launch -> the service's "ready" phase (jvm_start + ready)
 #   first_req    with --first-request FILE: duration of one POST /api/v1/inpaint of FILE right after readiness
-# --json FILE also writes every run and the medians to FILE.
+# --json FILE also writes every run and the medians to FILE; with the TensorRT engine also each run's TensorRT start
+# sub-phases in seconds (tensorrt_start_s, from lama_tensorrt_start_phase_seconds) and their medians.
+# Needs python3 only (no curl).
 #
 #   bench/coldstart/measure.sh [-n runs] [-p port] [-l label] [--first-request FILE] [--json FILE] -- <command that starts the service>
 #

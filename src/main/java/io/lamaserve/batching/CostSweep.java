@@ -4,11 +4,16 @@ import io.lamaserve.engine.EngineException;
 import io.lamaserve.engine.InpaintEngine;
 import io.lamaserve.tile.Tile;
 import io.lamaserve.tile.TileBatch;
+import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * The startup calibration: warms every execution slot, then times batch sizes 1, 2, 4, … and the maximum itself,
@@ -16,6 +21,8 @@ import java.util.List;
  * Runs on dummy tiles (mid-grey image, a centred square to fill).
  */
 public final class CostSweep {
+
+    private static final Logger LOG = Logger.getLogger(CostSweep.class);
 
     private CostSweep() {
     }
@@ -54,12 +61,24 @@ public final class CostSweep {
 
     /**
      * One batch-1 inference on every execution slot: what readiness needs when the latency table is already known.
+     * Where the engine's runtime was warmed up that way before the engine was handed over
+     * ({@link InpaintEngine#earlyWarmUp()}), this waits for that instead of running it again.
      *
      * @return the dummy tile used, for further runs
      * @throws EngineException when the engine fails
      */
     public static Tile warmUp(InpaintEngine engine) throws EngineException {
         Tile tile = dummyTile(engine.tileSize());
+        Optional<CompletableFuture<Void>> early = engine.earlyWarmUp();
+        if (early.isPresent()) {
+            try {
+                early.get().join();
+                return tile;
+            } catch (CompletionException | CancellationException e) {
+                LOG.warnf("the early warm-up of %s failed (%s); warming it up now", engine.name(),
+                        e.getCause() == null ? e : e.getCause());
+            }
+        }
         for (int slot = 0; slot < engine.parallelism(); slot++) {
             engine.infer(slot, batchOf(tile, 1));
         }

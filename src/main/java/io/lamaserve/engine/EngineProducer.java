@@ -17,6 +17,9 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
 
 /**
  * Creates the one {@link InpaintEngine} of the process at startup, the runtime {@code lama.engine} selects inside a
@@ -31,44 +34,62 @@ public class EngineProducer {
     @Singleton
     @Startup
     InpaintEngine engine(LamaConfig config, ModelProvisioner provisioner, StartupTimeline timeline,
-                         MeterRegistry registry) throws EngineException {
+                         MeterRegistry registry, EarlyEngineStart early) throws EngineException {
         ResolvedModel model = provisioner.resolve();
         timeline.mark(StartupPhase.MODEL_RESOLVED, model.source());
-        ModelRunner runner = switch (config.engine()) {
-            case ONNXRUNTIME -> onnxRuntime(config, model, "lama.engine=onnxruntime");
-            case TENSORRT -> tensorRt(config, model);
-            case AUTO -> auto(config, model);
+        Opened opened = switch (config.engine()) {
+            case ONNXRUNTIME -> onnxRuntime(config, model, "lama.engine=onnxruntime", early);
+            case TENSORRT -> new Opened(tensorRt(config, model, early, registry), null);
+            case AUTO -> auto(config, model, early, registry);
         };
-        timeline.mark(StartupPhase.ENGINE_LOADED, runner.name());
-        return new GuardedEngine(runner, new BatchPhases(registry));
+        timeline.mark(StartupPhase.ENGINE_LOADED, opened.runner().name());
+        return new GuardedEngine(opened.runner(), new BatchPhases(registry), opened.earlyWarmUp());
+    }
+
+    /** The runtime, and the warm-up it already runs when it was opened early (null when it was not). */
+    private record Opened(ModelRunner runner, CompletableFuture<Void> earlyWarmUp) {
     }
 
     /** TensorRT when the probe finds a GPU and the libraries and the engine comes up; else ONNX Runtime, saying why in one line. */
-    private ModelRunner auto(LamaConfig config, ResolvedModel model) throws EngineException {
-        TensorRtProbe.Result probe = TensorRtProbe.probe(config.tensorrt().device());
+    private Opened auto(LamaConfig config, ResolvedModel model, EarlyEngineStart early, MeterRegistry registry)
+            throws EngineException {
+        TensorRtProbe.Result probe = early.tensorRtProbe();
         if (!probe.available()) {
-            return onnxRuntime(config, model, "lama.engine=auto; " + probe.reason());
+            return onnxRuntime(config, model, "lama.engine=auto; " + probe.reason(), early);
         }
         try {
-            return tensorRt(config, model);
+            Opened tensorRt = new Opened(tensorRt(config, model, early, registry), null);
+            // a session the CPU path opened early (no NVIDIA device files, yet CUDA found a GPU) is not needed
+            early.discardOnnxRuntime();
+            return tensorRt;
         } catch (EngineException | RuntimeException e) {
-            return onnxRuntime(config, model, "lama.engine=auto; TensorRT failed: " + e.getMessage());
+            return onnxRuntime(config, model, "lama.engine=auto; TensorRT failed: " + e.getMessage(), early);
         }
     }
 
-    private ModelRunner tensorRt(LamaConfig config, ResolvedModel model) throws EngineException {
+    /** Joins the TensorRT work {@link EarlyEngineStart} began while Quarkus booted (or begins it now). */
+    private ModelRunner tensorRt(LamaConfig config, ResolvedModel model, EarlyEngineStart early,
+                                 MeterRegistry registry) throws EngineException {
         TensorRtEngineFactory.Startup startup = new TensorRtEngineFactory(TensorRtSettings.from(config.tensorrt()))
-                .create(model.file(), model.sha256());
+                .create(model.file(), model.sha256(), early.tensorRt());
+        startup.phases().registerGauges(registry);
         LOG.infof("engine: TensorRT %s (ready in %.1f s, %s)", startup.engine().name(), startup.readySeconds(),
                 startup.loadedFromCache() ? "cached plan" : "built; optimized engine "
                         + (startup.optimized().isDone() ? "served" : "building in the background"));
         return startup.engine();
     }
 
-    private ModelRunner onnxRuntime(LamaConfig config, ResolvedModel model, String why) throws EngineException {
+    /** Takes the session {@link EarlyEngineStart} opened while Quarkus booted, or opens it now. */
+    private Opened onnxRuntime(LamaConfig config, ResolvedModel model, String why, EarlyEngineStart early)
+            throws EngineException {
+        Optional<EarlyEngineStart.ClaimedRunner> claimed = early.claimOnnxRuntime(model.file());
+        if (claimed.isPresent()) {
+            LOG.infof("engine: ONNX Runtime on the CPU (%s; session opened and warmed up early)", why);
+            return new Opened(claimed.get().runner(), claimed.get().warmedUp());
+        }
         LOG.infof("engine: ONNX Runtime on the CPU (%s)", why);
-        return OnnxRuntimeEngine.open(model.file(), config.onnxruntime().threads(), config.onnxruntime().maxBatch(),
-                config.onnxruntime().spinWait());
+        return new Opened(OnnxRuntimeEngine.open(model.file(), config.onnxruntime().threads(),
+                config.onnxruntime().maxBatch(), config.onnxruntime().spinWait()), null);
     }
 
     /** Runs after the scheduler stopped its executors (on the shutdown event), so no batch is on the engine. */

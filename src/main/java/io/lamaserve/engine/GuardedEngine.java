@@ -4,6 +4,8 @@ import io.lamaserve.tile.Tile;
 import io.lamaserve.tile.TileBatch;
 
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The engine the batcher calls, around one {@link ModelRunner}: refuses a call outside the engine's contract before
@@ -14,11 +16,23 @@ public final class GuardedEngine implements InpaintEngine {
 
     private final ModelRunner runner;
     private final BatchPhases phases;
+    private final CompletableFuture<Void> earlyWarmUp;
     private volatile boolean closed;
 
     public GuardedEngine(ModelRunner runner, BatchPhases phases) {
+        this(runner, phases, null);
+    }
+
+    /** @param earlyWarmUp the warm-up the runner already runs or ran ({@link #earlyWarmUp()}); null when none */
+    public GuardedEngine(ModelRunner runner, BatchPhases phases, CompletableFuture<Void> earlyWarmUp) {
         this.runner = runner;
         this.phases = phases;
+        this.earlyWarmUp = earlyWarmUp;
+    }
+
+    @Override
+    public Optional<CompletableFuture<Void>> earlyWarmUp() {
+        return Optional.ofNullable(earlyWarmUp);
     }
 
     @Override

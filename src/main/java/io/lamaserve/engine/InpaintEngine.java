@@ -3,6 +3,8 @@ package io.lamaserve.engine;
 import io.lamaserve.tile.TileBatch;
 
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Runs the LaMa model on batches of square tiles: the engine the batcher calls. The service's engine is a
@@ -37,6 +39,15 @@ public interface InpaintEngine extends EngineTraits, AutoCloseable {
 
     @Override
     int parallelism();
+
+    /**
+     * The warm-up (a batch of 1 on every slot) that the runtime already ran before the batcher got the engine, as
+     * the early start does on the CPU while the service boots; completes when it is done, exceptionally when it
+     * failed. Empty when nothing warmed the engine up: the batcher then does.
+     */
+    default Optional<CompletableFuture<Void>> earlyWarmUp() {
+        return Optional.empty();
+    }
 
     /**
      * Runs one batch on execution slot {@code slot}.

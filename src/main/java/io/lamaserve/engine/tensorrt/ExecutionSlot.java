@@ -21,7 +21,9 @@ import java.util.stream.IntStream;
 /**
  * One executor's share of the engine: a CUDA stream, one execution context per batch size (each on its own
  * fixed-shape optimization profile, its input shapes set once at creation), device buffers and pinned host staging
- * buffers sized for the largest batch, and (optionally) one captured CUDA graph per context. The contexts never run
+ * buffers sized for the largest batch, and (optionally) one captured CUDA graph per context. Only the smallest
+ * size's context is created with the slot; every other one when the first batch of its size runs (or a profile or a
+ * graph capture needs it), which keeps the engine's start short. The contexts never run
  * at the same time, so they share one block of activation memory that this slot allocates. A batch runs on the
  * context of the smallest size that holds it; no batch changes any context's shape.
  *
@@ -125,26 +127,47 @@ final class ExecutionSlot implements AutoCloseable {
         return slot * shapes.count();
     }
 
+    /**
+     * A fresh stream and the context of the smallest batch size; the other sizes' contexts are made when their
+     * first batch comes ({@link #context(int)}), so a start pays for one context per slot, not one per size.
+     */
     private void openContexts() {
         stream = new CUstream_st();
         Cuda.check(cudart.cudaStreamCreateWithFlags(stream, cudart.cudaStreamNonBlocking), "cudaStreamCreate");
         contexts = new IExecutionContext[shapes.count()];
         graphs = new CUgraphExec_st[shapes.count()];
-        for (int i = 0; i < shapes.count(); i++) {
-            IExecutionContext context = engine.createExecutionContext(
-                    nvinfer.ExecutionContextAllocationStrategy.kUSER_MANAGED);
-            if (context == null || context.isNull()) {
-                throw new Cuda.CudaException("TensorRT could not create an execution context: " + logger.lastError(),
-                        cudart.cudaErrorMemoryAllocation);
-            }
-            contexts[i] = context;
+        context(0);
+    }
+
+    /**
+     * The execution context of batch-size index {@code shape}, created on first use: on this slot's profile for that
+     * size, with its input shapes set and its tensors bound to the slot's buffers. Only a fully prepared context is
+     * kept; one that fails half-way is deleted again. Every context this slot holds is freed by {@link #close()}
+     * (or replaced by {@link #recreate()}).
+     */
+    private IExecutionContext context(int shape) {
+        IExecutionContext existing = contexts[shape];
+        if (existing != null) {
+            return existing;
+        }
+        long started = System.nanoTime();
+        IExecutionContext context;
+        // the contexts of all slots come from one engine; the slots' threads may ask for them at the same time
+        synchronized (engine) {
+            context = engine.createExecutionContext(nvinfer.ExecutionContextAllocationStrategy.kUSER_MANAGED);
+        }
+        if (context == null || context.isNull()) {
+            throw new Cuda.CudaException("TensorRT could not create an execution context: " + logger.lastError(),
+                    cudart.cudaErrorMemoryAllocation);
+        }
+        try {
             context.setDeviceMemoryV2(activations, activationBytes);
-            int profile = firstProfile() + i;
+            int profile = firstProfile() + shape;
             if (!context.setOptimizationProfileAsync(profile, stream)) {
                 throw new IllegalStateException("TensorRT rejected optimization profile " + profile + ": "
                         + logger.lastError());
             }
-            int size = shapes.size(i);
+            int size = shapes.size(shape);
             boolean shaped;
             try (Dims4 image = new Dims4(size, 3, tile, tile); Dims4 mask = new Dims4(size, 1, tile, tile)) {
                 shaped = context.setInputShape(ModelContract.IMAGE, image) & context.setInputShape(ModelContract.MASK, mask);
@@ -156,8 +179,17 @@ final class ExecutionSlot implements AutoCloseable {
                 throw new IllegalStateException("TensorRT did not accept batch " + size + " on profile " + profile
                         + ": " + logger.lastError());
             }
+            Cuda.check(cudart.cudaStreamSynchronize(stream), "selecting optimization profile " + profile);
+        } catch (RuntimeException e) {
+            NativeDelete.delete(context);
+            throw e;
         }
-        Cuda.check(cudart.cudaStreamSynchronize(stream), "selecting the optimization profiles");
+        contexts[shape] = context;
+        if (LOG.isDebugEnabled()) {
+            LOG.debugf("slot %d: execution context for batch %d created in %.1f ms", (Object) slot,
+                    (Object) shapes.size(shape), (Object) ((System.nanoTime() - started) / 1e6));
+        }
+        return context;
     }
 
     /**
@@ -202,7 +234,7 @@ final class ExecutionSlot implements AutoCloseable {
                 return;
             }
         }
-        if (!contexts[shape].enqueueV3(stream)) {
+        if (!context(shape).enqueueV3(stream)) {
             throw new IllegalStateException("TensorRT enqueue failed for batch " + shapes.size(shape) + ": "
                     + logger.lastError());
         }
@@ -213,7 +245,7 @@ final class ExecutionSlot implements AutoCloseable {
      * needs one ordinary enqueue first. If capture fails, graphs are off for this slot and the plain path runs.
      */
     private CUgraphExec_st capture(int shape) {
-        IExecutionContext context = contexts[shape];
+        IExecutionContext context = context(shape);
         if (!context.enqueueV3(stream)) {
             throw new IllegalStateException("TensorRT enqueue failed for batch " + shapes.size(shape) + ": "
                     + logger.lastError());
@@ -246,7 +278,7 @@ final class ExecutionSlot implements AutoCloseable {
      */
     void profile(int size, int runs, LayerProfiler profiler) {
         int shape = shapes.indexFor(size);
-        IExecutionContext context = contexts[shape];
+        IExecutionContext context = context(shape);
         context.setProfiler(profiler.asProfiler());
         try {
             for (int i = 0; i <= runs; i++) {
@@ -267,7 +299,10 @@ final class ExecutionSlot implements AutoCloseable {
         }
     }
 
-    /** After a failed batch: a fresh stream and execution contexts on the same buffers. */
+    /**
+     * After a failed batch: a fresh stream and execution contexts on the same buffers (the smallest size's now, the
+     * others again on first use).
+     */
     void recreate() {
         cudart.cudaGetLastError();
         releaseContexts();

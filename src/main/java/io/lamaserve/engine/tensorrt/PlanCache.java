@@ -52,8 +52,8 @@ public final class PlanCache {
     public Optional<ByteBuffer> loadPlan(PlanKey key) {
         Path file = planPath(key);
         ByteBuffer mapped;
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            mapped = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size());
+        try {
+            mapped = map(file);
         } catch (NoSuchFileException e) {
             LOG.infof("no cached TensorRT engine %s", file.getFileName());
             return Optional.empty();
@@ -62,10 +62,53 @@ public final class PlanCache {
             return Optional.empty();
         }
         try {
-            return Optional.of(checkedPayload(mapped, key));
+            Header header = header(mapped);
+            if (!key.canonical().equals(header.key)) {
+                throw new InvalidPlanFile("for another key (" + abbreviate(header.key) + ")");
+            }
+            return Optional.of(verifiedPayload(header));
         } catch (InvalidPlanFile e) {
             LOG.warnf("cached TensorRT engine %s is %s; rebuilding it", file, e.getMessage());
             return Optional.empty();
+        }
+    }
+
+    /**
+     * A plan file read and verified (header and checksum) without knowing its key yet: the key stored in its
+     * header is returned with the payload, and the caller uses the payload only where that key is the one it needs.
+     *
+     * @param key     the full key ({@link PlanKey#canonical()}) from the file's header
+     * @param payload the verified plan, read-only and mapped
+     */
+    public record PlanFile(Path file, String key, ByteBuffer payload) {
+    }
+
+    /**
+     * Reads and verifies {@code file} as {@link #loadPlan} does, but takes the key from its header. Logs nothing:
+     * what fails here is read again, and reported, by {@link #loadPlan}.
+     *
+     * @return the plan, or why it cannot be used
+     */
+    public ReadResult readPlanFile(Path file) {
+        try {
+            Header header = header(map(file));
+            return new ReadResult(Optional.of(new PlanFile(file, header.key, verifiedPayload(header))), "");
+        } catch (NoSuchFileException e) {
+            return new ReadResult(Optional.empty(), "no file " + file.getFileName());
+        } catch (IOException e) {
+            return new ReadResult(Optional.empty(), file.getFileName() + " is unreadable (" + e.getMessage() + ")");
+        } catch (InvalidPlanFile e) {
+            return new ReadResult(Optional.empty(), file.getFileName() + " is " + e.getMessage());
+        }
+    }
+
+    /** What {@link #readPlanFile} found: the plan, or why not (never both). */
+    public record ReadResult(Optional<PlanFile> plan, String problem) {
+    }
+
+    private static ByteBuffer map(Path file) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            return channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size());
         }
     }
 
@@ -107,16 +150,17 @@ public final class PlanCache {
         return writeAtomically(directory.resolve(key.timingCacheFileName()), cache.duplicate());
     }
 
-    private static ByteBuffer checkedPayload(ByteBuffer file, PlanKey key) throws InvalidPlanFile {
+    /** The header's fields and the payload after it, not yet verified. */
+    private record Header(String key, long length, String checksum, ByteBuffer payload) {
+    }
+
+    private static Header header(ByteBuffer file) throws InvalidPlanFile {
         ByteBuffer cursor = file.duplicate();
         String magic = readLine(cursor);
         if (!MAGIC.equals(magic)) {
             throw new InvalidPlanFile("not a lama-serve plan file (header '" + abbreviate(magic) + "')");
         }
         String storedKey = readLine(cursor);
-        if (!key.canonical().equals(storedKey)) {
-            throw new InvalidPlanFile("for another key (" + abbreviate(storedKey) + ")");
-        }
         long length;
         try {
             length = Long.parseLong(readLine(cursor));
@@ -124,14 +168,18 @@ public final class PlanCache {
             throw new InvalidPlanFile("damaged (no payload length)");
         }
         String checksum = readLine(cursor);
-        if (length != cursor.remaining()) {
-            throw new InvalidPlanFile("truncated or padded (" + cursor.remaining() + " payload bytes, header says "
-                    + length + ")");
+        return new Header(storedKey, length, checksum, cursor.slice());
+    }
+
+    private static ByteBuffer verifiedPayload(Header header) throws InvalidPlanFile {
+        ByteBuffer payload = header.payload;
+        if (header.length != payload.remaining()) {
+            throw new InvalidPlanFile("truncated or padded (" + payload.remaining() + " payload bytes, header says "
+                    + header.length + ")");
         }
-        ByteBuffer payload = cursor.slice();
         MessageDigest digest = Digests.sha256();
         digest.update(payload.duplicate());
-        if (!HexFormat.of().formatHex(digest.digest()).equals(checksum)) {
+        if (!HexFormat.of().formatHex(digest.digest()).equals(header.checksum)) {
             throw new InvalidPlanFile("corrupt (checksum mismatch)");
         }
         return payload.asReadOnlyBuffer();

@@ -1,6 +1,7 @@
 package io.lamaserve.engine.tensorrt;
 
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * Everything a serialized TensorRT engine depends on. Two processes that compute the same key may share the plan
@@ -68,7 +69,28 @@ public record PlanKey(String onnxSha256, String tensorRtVersion, String gpuName,
         return "timing-trt" + tensorRtVersion + "-" + gpuSlug() + "-sm" + computeCapability.replace(".", "") + ".cache";
     }
 
-    private String gpuSlug() {
+    /**
+     * The names {@link #fileName()} gives to the plans of one model and one set of engine settings on any GPU and
+     * TensorRT version: what can be found in the engine directory before the GPU is known. Every such file name
+     * matches, and only they do (up to a GPU name that itself looks like the rest of a name).
+     */
+    public static Pattern fileNamesFor(String onnxSha256, String precision, BatchShapes shapes, int contexts,
+                                       int optimizationLevel) {
+        String sha = onnxSha256.toLowerCase(Locale.ROOT);
+        if (sha.length() < 12) {
+            throw new IllegalArgumentException("not a SHA-256: " + onnxSha256);
+        }
+        return Pattern.compile(Pattern.quote("lama-" + sha.substring(0, 12) + "-trt") + "[^-/]+-(?<gpu>[a-z0-9-]+)-sm[0-9]+"
+                + Pattern.quote("-" + precision + "-b" + shapes.canonical().replace(',', '.') + "x" + contexts + "-o"
+                + optimizationLevel + "-") + "[0-9a-f]{8}" + Pattern.quote(".plan"));
+    }
+
+    /** How a GPU name appears in file names: {@code NVIDIA H200} becomes {@code nvidia-h200}. */
+    public static String slug(String gpuName) {
         return gpuName.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("(^-|-$)", "");
+    }
+
+    private String gpuSlug() {
+        return slug(gpuName);
     }
 }

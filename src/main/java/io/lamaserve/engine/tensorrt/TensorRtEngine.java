@@ -21,7 +21,7 @@ import java.util.Map;
 
 /**
  * LaMa on a deserialized TensorRT engine. Each slot ({@link ExecutionSlot}) has its own CUDA stream, one execution
- * context per batch size on fixed-shape profiles, preallocated device buffers and pinned staging buffers; the
+ * context per batch size on fixed-shape profiles (made when that size first runs), preallocated device buffers and pinned staging buffers; the
  * batcher runs one batch per slot at a time, so the copies and CPU work of one slot overlap the GPU work of another. A CUDA or TensorRT failure during
  * a batch fails that batch with {@link EngineException} and gives the slot a fresh execution context and stream.
  */
@@ -38,10 +38,19 @@ public final class TensorRtEngine implements ModelRunner {
     private final ModelContract contract;
     private final BatchShapes shapes;
     private final List<ExecutionSlot> slots = new ArrayList<>();
+    private final StartPhases startPhases;
+    /** Which slots have run their first batch (the warm-up), and how long those first batches took together. */
+    private final boolean[] warmSlots;
+    private int warmCount;
+    private double warmSeconds;
+    private volatile boolean warm;
     private volatile boolean closed;
 
     private TensorRtEngine(String name, String hardware, int device, TrtLogger logger, IRuntime runtime,
-                           ICudaEngine engine, ModelContract contract, BatchShapes shapes) {
+                           ICudaEngine engine, ModelContract contract, BatchShapes shapes, int slotCount,
+                           StartPhases phases) {
+        this.startPhases = phases;
+        this.warmSlots = new boolean[slotCount];
         this.name = name;
         this.hardware = hardware;
         this.device = device;
@@ -57,13 +66,18 @@ public final class TensorRtEngine implements ModelRunner {
      * batch-size profiles).
      *
      * @param metadata the ONNX metadata properties (TensorRT does not keep them)
+     * @param phases   receives the deserialization, the creation of the slots and, once every slot has run its
+     *                 first batch, the warm-up; the engine then logs {@link StartPhases#line()}
      * @throws EngineException when TensorRT rejects the plan or the GPU lacks memory for the slots
      */
     static TensorRtEngine open(String name, String hardware, Pointer plan, long planBytes, TrtLogger logger, int device,
-                               int contexts, boolean cudaGraphs, Map<String, String> metadata) throws EngineException {
+                               int contexts, boolean cudaGraphs, Map<String, String> metadata, StartPhases phases)
+            throws EngineException {
+        long started = System.nanoTime();
         Cuda.check(cudart.cudaSetDevice(device), "cudaSetDevice(" + device + ")");
         IRuntime runtime = nvinfer.createInferRuntime(logger);
         ICudaEngine engine = runtime.deserializeCudaEngine(plan, planBytes);
+        phases.record(StartPhases.Phase.DESERIALIZE, StartPhases.since(started));
         if (engine == null || engine.isNull()) {
             NativeDelete.delete(runtime);
             throw new EngineException("TensorRT could not deserialize the plan: " + logger.lastError());
@@ -82,13 +96,17 @@ public final class TensorRtEngine implements ModelRunner {
                 LOG.warnf("the engine has profiles for %d execution context(s); using %d instead of %d", runs,
                         slotCount, contexts);
             }
-            opened = new TensorRtEngine(name, hardware, device, logger, runtime, engine, contract, shapes);
+            opened = new TensorRtEngine(name, hardware, device, logger, runtime, engine, contract, shapes,
+                    slotCount, phases.engine(name));
+            long slotsStarted = System.nanoTime();
             for (int slot = 0; slot < slotCount; slot++) {
                 opened.slots.add(new ExecutionSlot(engine, logger, slot, shapes, contract.tileSize(), cudaGraphs));
             }
-            LOG.infof("TensorRT engine %s ready: tile %d, batch sizes %s, %d context(s) with %d MiB activation memory "
-                            + "each%s", name, contract.tileSize(), shapes.canonical(), slotCount,
-                    opened.slots.getFirst().activationBytes() >> 20, cudaGraphs ? ", CUDA graphs on" : "");
+            phases.record(StartPhases.Phase.CONTEXTS, StartPhases.since(slotsStarted));
+            LOG.infof("TensorRT engine %s ready: tile %d, batch sizes %s, %d slot(s) with %d MiB activation memory "
+                            + "each (the contexts of batch sizes above %d are made on first use)%s", name,
+                    contract.tileSize(), shapes.canonical(), slotCount,
+                    opened.slots.getFirst().activationBytes() >> 20, shapes.size(0), cudaGraphs ? ", CUDA graphs on" : "");
             return opened;
         } catch (RuntimeException e) {
             if (opened != null) {
@@ -164,9 +182,13 @@ public final class TensorRtEngine implements ModelRunner {
             throw new EngineException("engine " + name + " is closed");
         }
         ExecutionSlot execution = slots.get(slot);
+        long started = System.nanoTime();
         try {
             Cuda.check(cudart.cudaSetDevice(device), "cudaSetDevice");
             execution.run(batch, phases);
+            if (!warm) {
+                warmedUp(slot, StartPhases.since(started));
+            }
         } catch (RuntimeException failure) {
             LOG.errorf("batch of %d failed on %s context %d: %s; recreating the context", batch.size(), name, slot,
                     failure.getMessage());
@@ -177,6 +199,27 @@ public final class TensorRtEngine implements ModelRunner {
             }
             throw new EngineException("GPU inference failed: " + failure.getMessage(), failure);
         }
+    }
+
+    /** The slot's first batch succeeded; after the last slot's, the start's phases are complete and logged once. */
+    private synchronized void warmedUp(int slot, double seconds) {
+        if (warmSlots[slot]) {
+            return;
+        }
+        warmSlots[slot] = true;
+        warmSeconds += seconds;
+        if (++warmCount == warmSlots.length) {
+            warm = true;
+            startPhases.record(StartPhases.Phase.WARMUP, warmSeconds);
+            if (startPhases.claimLog()) {
+                LOG.info(startPhases.line());
+            }
+        }
+    }
+
+    /** The timings of this engine's start ({@link StartPhases}); the warm-up is there once every slot ran a batch. */
+    public StartPhases startPhases() {
+        return startPhases;
     }
 
     /**

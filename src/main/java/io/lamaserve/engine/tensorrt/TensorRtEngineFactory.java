@@ -33,9 +33,12 @@ public final class TensorRtEngineFactory {
      * @param loadedFromCache whether the served engine came from the plan cache
      * @param optimized     completes when the optimized engine serves (at once when it already does); carries its
      *                      build time in seconds, or -1 when it came from the cache
+     * @param phases        the sub-phases of bringing up the engine that serves first (probe, plan read or build,
+     *                      deserialization, contexts; the warm-up once every slot ran its first batch)
      */
     public record Startup(ModelRunner engine, PlanKey finalKey, double readySeconds, double quickBuildSeconds,
-                          double finalBuildSeconds, boolean loadedFromCache, CompletableFuture<Double> optimized) {
+                          double finalBuildSeconds, boolean loadedFromCache, CompletableFuture<Double> optimized,
+                          StartPhases phases) {
     }
 
     private final TensorRtSettings settings;
@@ -58,43 +61,61 @@ public final class TensorRtEngineFactory {
      * @param knownSha256 hex SHA-256 of {@code onnx}, or null to compute it
      */
     public Startup create(Path onnx, String knownSha256) throws EngineException {
+        return create(onnx, knownSha256, null);
+    }
+
+    /**
+     * Like {@link #create(Path, String)}, joining the work {@code prestart} began earlier (the probe and the plan
+     * read-ahead).
+     *
+     * @param prestart started before, with the same settings and model; null to start it here
+     */
+    public Startup create(Path onnx, String knownSha256, TensorRtPrestart prestart) throws EngineException {
         long started = System.nanoTime();
-        TensorRtProbe.Result probe = TensorRtProbe.probe(settings.device());
-        if (!probe.available()) {
-            throw new EngineException("TensorRT is not available: " + probe.reason());
+        StartPhases phases = new StartPhases("TensorRT");
+        CompletableFuture<String> modelSha = new CompletableFuture<>();
+        if (prestart == null) {
+            prestart = TensorRtPrestart.start(settings, modelSha::join);
         }
-        GpuInfo gpu = probe.gpu().orElseThrow();
+        // the model is read while the probe runs
         String sha;
         Map<String, String> metadata;
         try {
             sha = knownSha256 != null ? knownSha256.toLowerCase(java.util.Locale.ROOT) : Digests.sha256Hex(onnx);
+            modelSha.complete(sha);
             metadata = OnnxMetadata.read(onnx);
         } catch (IOException | IllegalArgumentException e) {
+            modelSha.completeExceptionally(e);
             throw new EngineException("cannot read the model " + onnx + ": " + e.getMessage(), e);
         }
+        TensorRtProbe.Result probe = prestart.probe(phases);
+        if (!probe.available()) {
+            throw new EngineException("TensorRT is not available: " + probe.reason());
+        }
+        GpuInfo gpu = probe.gpu().orElseThrow();
         PlanKey finalKey = settings.planKey(sha, probe.tensorRtVersion(), gpu);
         LOG.infof("TensorRT %s on %s; engine cache %s", probe.tensorRtVersion(), gpu, cache.directory().toAbsolutePath());
 
-        Optional<TensorRtEngine> cached = loadCached(finalKey, metadata);
+        Optional<TensorRtEngine> cached = loadCached(finalKey, metadata, phases, prestart.plan(finalKey, phases));
         if (cached.isPresent()) {
             return new Startup(cached.get(), finalKey, seconds(started), -1, -1, true,
-                    CompletableFuture.completedFuture(-1.0));
+                    CompletableFuture.completedFuture(-1.0), phases);
         }
         LOG.warn(PlanPreparer.slowPathWarning(finalKey, cache.directory()));
         if (!settings.buildsQuickFirst()) {
-            EngineAndTime built = buildAndOpen(onnx, finalKey, metadata);
+            EngineAndTime built = buildAndOpen(onnx, finalKey, metadata, phases);
             return new Startup(built.engine, finalKey, seconds(started), -1, built.seconds, false,
-                    CompletableFuture.completedFuture(built.seconds));
+                    CompletableFuture.completedFuture(built.seconds), phases);
         }
 
         PlanKey quickKey = finalKey.withOptimizationLevel(settings.quickLevel());
-        Optional<TensorRtEngine> quickCached = loadCached(quickKey, metadata);
+        Optional<TensorRtEngine> quickCached = loadCached(quickKey, metadata, phases, Optional.empty());
         double quickSeconds = -1;
         TensorRtEngine quick;
         if (quickCached.isPresent()) {
             quick = quickCached.get();
         } else {
-            EngineAndTime built = buildAndOpen(onnx, quickKey, metadata);
+            EngineAndTime built = buildAndOpen(onnx, quickKey, metadata, phases);
             quick = built.engine;
             quickSeconds = built.seconds;
         }
@@ -105,7 +126,7 @@ public final class TensorRtEngineFactory {
         CompletableFuture<Double> optimized = new CompletableFuture<>();
         Thread background = new Thread(() -> {
             try {
-                EngineAndTime built = buildAndOpen(onnx, finalKey, metadata);
+                EngineAndTime built = buildAndOpen(onnx, finalKey, metadata, new StartPhases("TensorRT"));
                 if (serving.swap(built.engine)) {
                     optimized.complete(built.seconds);
                 } else {
@@ -118,15 +139,17 @@ public final class TensorRtEngineFactory {
         }, "tensorrt-optimized-build");
         background.setDaemon(true);
         background.start();
-        return new Startup(serving, finalKey, ready, quickSeconds, -1, false, optimized);
+        return new Startup(serving, finalKey, ready, quickSeconds, -1, false, optimized, phases);
     }
 
     private record EngineAndTime(TensorRtEngine engine, double seconds) {
     }
 
-    private EngineAndTime buildAndOpen(Path onnx, PlanKey key, Map<String, String> metadata) throws EngineException {
+    private EngineAndTime buildAndOpen(Path onnx, PlanKey key, Map<String, String> metadata, StartPhases phases)
+            throws EngineException {
         EngineBuilder builder = new EngineBuilder(logger, cache, settings.workspaceMib());
         try (EngineBuilder.Built built = builder.build(onnx, key)) {
+            phases.record(StartPhases.Phase.BUILD, built.seconds);
             ByteBuffer bytes = built.bytes();
             try {
                 cache.storePlan(built.key, bytes);
@@ -136,22 +159,31 @@ public final class TensorRtEngineFactory {
             }
             try (BytePointer plan = new BytePointer(bytes)) {
                 TensorRtEngine engine = TensorRtEngine.open(engineName(built.key), hardwareOf(built.key), plan, bytes.remaining(), logger,
-                        settings.device(), settings.contexts(), settings.cudaGraphs(), metadata);
+                        settings.device(), settings.contexts(), settings.cudaGraphs(), metadata, phases);
                 return new EngineAndTime(engine, built.seconds);
             }
         }
     }
 
-    private Optional<TensorRtEngine> loadCached(PlanKey key, Map<String, String> metadata) {
-        Optional<ByteBuffer> plan = cache.loadPlan(key);
+    /**
+     * @param readAhead the plan for {@code key}, already read and verified in the background; when empty, the plan is
+     *                  read here
+     */
+    private Optional<TensorRtEngine> loadCached(PlanKey key, Map<String, String> metadata, StartPhases phases,
+                                                Optional<ByteBuffer> readAhead) {
+        long started = System.nanoTime();
+        Optional<ByteBuffer> plan = readAhead;
+        if (plan.isEmpty()) {
+            plan = cache.loadPlan(key);
+            phases.record(StartPhases.Phase.PLAN_READ, StartPhases.since(started));
+        }
         if (plan.isEmpty()) {
             return Optional.empty();
         }
-        long started = System.nanoTime();
         ByteBuffer bytes = plan.get();
         try (BytePointer pointer = new BytePointer(bytes)) {
             TensorRtEngine engine = TensorRtEngine.open(engineName(key), hardwareOf(key), pointer, bytes.remaining(), logger,
-                    settings.device(), settings.contexts(), settings.cudaGraphs(), metadata);
+                    settings.device(), settings.contexts(), settings.cudaGraphs(), metadata, phases);
             LOG.infof("loaded cached engine %s in %.1f s", key.fileName(), seconds(started));
             return Optional.of(engine);
         } catch (EngineException e) {

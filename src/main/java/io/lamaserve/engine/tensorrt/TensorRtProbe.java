@@ -10,7 +10,8 @@ import java.util.Optional;
 
 /**
  * Finds out once per process whether TensorRT can run here: the JNI glue and the CUDA runtime, TensorRT and ONNX
- * parser libraries load, and CUDA sees the configured GPU. A missing driver or library becomes one sentence
+ * parser libraries load, CUDA sees the configured GPU and can create its context (which the probe creates, so that
+ * the engine finds it ready). A missing driver or library becomes one sentence
  * (the innermost cause) instead of a stack of {@link UnsatisfiedLinkError}s, and nothing touches the native classes
  * again after a failed probe (a second touch would only throw {@link NoClassDefFoundError}).
  */
@@ -71,6 +72,15 @@ public final class TensorRtProbe {
             }
             GpuInfo gpu = new GpuInfo(device, properties.name().getString().trim(), properties.major(),
                     properties.minor(), properties.multiProcessorCount(), properties.totalGlobalMem());
+            // creates the device's primary CUDA context now (a few hundred ms on a large GPU) rather than in the
+            // engine's first CUDA call: the probe runs in the background while the service boots
+            status = cudart.cudaSetDevice(device);
+            if (status == cudart.cudaSuccess) {
+                status = cudart.cudaFree(null);
+            }
+            if (status != cudart.cudaSuccess) {
+                return Result.unavailable("cannot create a CUDA context on GPU " + device + ": " + Cuda.errorText(status));
+            }
             String trt = nvinfer.getInferLibMajorVersion() + "." + nvinfer.getInferLibMinorVersion() + "."
                     + nvinfer.getInferLibPatchVersion();
             return new Result(Optional.of(gpu), trt, "");

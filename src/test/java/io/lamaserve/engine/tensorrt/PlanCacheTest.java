@@ -48,6 +48,35 @@ class PlanCacheTest {
     }
 
     @Test
+    void aPlanFileReadWithoutItsKeyHandsBackTheKeyFromItsHeader() throws IOException {
+        PlanCache cache = new PlanCache(dir);
+        byte[] plan = randomBytes(10_000, 5);
+        Path file = cache.storePlan(KEY, ByteBuffer.wrap(plan));
+
+        PlanCache.ReadResult read = cache.readPlanFile(file);
+
+        assertEquals("", read.problem());
+        assertEquals(KEY.canonical(), read.plan().orElseThrow().key());
+        assertEquals(file, read.plan().orElseThrow().file());
+        assertArrayEquals(plan, bytes(read.plan().orElseThrow().payload()));
+    }
+
+    @Test
+    void aPlanFileReadWithoutItsKeyIsStillVerified() throws IOException {
+        PlanCache cache = new PlanCache(dir);
+        Path file = cache.storePlan(KEY, ByteBuffer.wrap(randomBytes(10_000, 6)));
+        byte[] content = Files.readAllBytes(file);
+        content[content.length - 10] ^= 0x40;
+        Files.write(file, content);
+
+        PlanCache.ReadResult read = cache.readPlanFile(file);
+
+        assertTrue(read.plan().isEmpty());
+        assertTrue(read.problem().endsWith("is corrupt (checksum mismatch)"), read.problem());
+        assertTrue(cache.readPlanFile(dir.resolve("none.plan")).problem().startsWith("no file"));
+    }
+
+    @Test
     void missingPlanIsEmpty() {
         assertTrue(new PlanCache(dir).loadPlan(KEY).isEmpty());
     }
