@@ -91,7 +91,7 @@ class BuildEngineCommandTest {
 
     @Test
     void aPlanAlreadyBuiltForTheSameKeyMeansNothingToBuild() throws Exception {
-        PlanKey key = new PlanKey(sha256(FIXTURE), "10.6.0", "NVIDIA H200", "9.0", "fp16",
+        PlanKey key = new PlanKey(sha256(FIXTURE), "10.6.0", "NVIDIA H200", "9.0", 132, "fp16",
                 BatchShapes.of(List.of(1, 2, 4, 8, 16, 32), 32), 2, 3);
         Path plan = new PlanCache(dir.resolve("engines")).storePlan(key, ByteBuffer.wrap(new byte[]{7, 7, 7}));
         long modified = Files.getLastModifiedTime(plan).toMillis();

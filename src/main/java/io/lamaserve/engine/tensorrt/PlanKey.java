@@ -7,22 +7,30 @@ import java.util.regex.Pattern;
  * Everything a serialized TensorRT engine depends on. Two processes that compute the same key may share the plan
  * file; any difference (another model, TensorRT version, GPU, precision, batch sizes or context count) means
  * another file, and a plan whose stored key differs from the one asked for is rebuilt, never used.
+ * <p>
+ * The SM count is part of the key because a plan built on the whole GPU can fail on a share of it with the same
+ * name (CUDA MPS with an active-thread percentage reports fewer SMs): some kernels TensorRT picks are launched for
+ * the SM count they were built with ("Cask convolution execution ... invalid argument" on an H200 limited to 30 %).
  *
  * @param onnxSha256        SHA-256 of the ONNX file, hex
  * @param tensorRtVersion   e.g. {@code 10.6.0}
  * @param gpuName           the device name as CUDA reports it
  * @param computeCapability e.g. {@code 9.0}
+ * @param multiprocessors   the SMs the process sees (all of the GPU's, or fewer under CUDA MPS)
  * @param precision         fp32, tf32 or fp16 (with a pinning suffix where not the default)
  * @param shapes            the batch sizes, one fixed-shape optimization profile each per context
  * @param contexts          execution contexts the engine has profiles for
  * @param optimizationLevel builder optimization level
  */
 public record PlanKey(String onnxSha256, String tensorRtVersion, String gpuName, String computeCapability,
-                      String precision, BatchShapes shapes, int contexts, int optimizationLevel) {
+                      int multiprocessors, String precision, BatchShapes shapes, int contexts, int optimizationLevel) {
 
     public PlanKey {
         if (onnxSha256.length() < 12) {
             throw new IllegalArgumentException("not a SHA-256: " + onnxSha256);
+        }
+        if (multiprocessors < 1) {
+            throw new IllegalArgumentException("at least one SM, got " + multiprocessors);
         }
         if (contexts < 1) {
             throw new IllegalArgumentException("at least one execution context, got " + contexts);
@@ -31,12 +39,12 @@ public record PlanKey(String onnxSha256, String tensorRtVersion, String gpuName,
 
     /** The same engine at another optimization level (the quick and the final engine differ only there). */
     public PlanKey withOptimizationLevel(int level) {
-        return new PlanKey(onnxSha256, tensorRtVersion, gpuName, computeCapability, precision, shapes, contexts, level);
+        return new PlanKey(onnxSha256, tensorRtVersion, gpuName, computeCapability, multiprocessors, precision, shapes, contexts, level);
     }
 
     /** The same engine without the batch sizes above {@code max} (after running out of memory while building). */
     public PlanKey withMaxBatch(int max) {
-        return new PlanKey(onnxSha256, tensorRtVersion, gpuName, computeCapability, precision, shapes.upTo(max),
+        return new PlanKey(onnxSha256, tensorRtVersion, gpuName, computeCapability, multiprocessors, precision, shapes.upTo(max),
                 contexts, optimizationLevel);
     }
 
@@ -52,7 +60,7 @@ public record PlanKey(String onnxSha256, String tensorRtVersion, String gpuName,
     /** One line that identifies the key completely; stored in the plan file's header and compared on load. */
     public String canonical() {
         return String.join("|", "onnx=" + onnxSha256, "trt=" + tensorRtVersion, "gpu=" + gpuName,
-                "sm=" + computeCapability, "precision=" + precision, "batch=" + shapes.canonical(),
+                "sm=" + computeCapability, "sms=" + multiprocessors, "precision=" + precision, "batch=" + shapes.canonical(),
                 "contexts=" + contexts, "level=" + optimizationLevel);
     }
 
@@ -64,9 +72,13 @@ public record PlanKey(String onnxSha256, String tensorRtVersion, String gpuName,
                 + ".plan";
     }
 
-    /** File name of the timing cache, which is valid across models and precisions but not across GPUs or versions. */
+    /**
+     * File name of the timing cache, which is valid across models and precisions but not across GPUs, SM counts or
+     * versions.
+     */
     public String timingCacheFileName() {
-        return "timing-trt" + tensorRtVersion + "-" + gpuSlug() + "-sm" + computeCapability.replace(".", "") + ".cache";
+        return "timing-trt" + tensorRtVersion + "-" + gpuSlug() + "-sm" + computeCapability.replace(".", "") + "-"
+                + multiprocessors + "mp.cache";
     }
 
     /**

@@ -53,7 +53,7 @@ public record TensorRtSettings(Path engineDir, BatchShapes shapes, int contexts,
      */
     public PlanKey planKey(String onnxSha256, String tensorRtVersion, GpuInfo gpu) {
         return new PlanKey(onnxSha256.toLowerCase(java.util.Locale.ROOT), tensorRtVersion, gpu.name(),
-                gpu.computeCapability(), precisionName(), shapes, contexts, optimizationLevel);
+                gpu.computeCapability(), gpu.multiprocessors(), precisionName(), shapes, contexts, optimizationLevel);
     }
 
     /** The precision as the plan key names it: fp32, tf32, fp16, or fp16 with a non-default pinning suffix. */

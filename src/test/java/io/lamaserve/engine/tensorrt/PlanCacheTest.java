@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 class PlanCacheTest {
 
     private static final BatchShapes SHAPES = BatchShapes.powersOfTwoUpTo(16);
-    private static final PlanKey KEY = new PlanKey("ab".repeat(32), "10.6.0", "NVIDIA H100 80GB HBM3", "9.0", "fp16",
+    private static final PlanKey KEY = new PlanKey("ab".repeat(32), "10.6.0", "NVIDIA H100 80GB HBM3", "9.0", 132, "fp16",
             SHAPES, 2, 3);
 
     @TempDir
@@ -104,7 +104,7 @@ class PlanCacheTest {
     @Test
     void fileWrittenForAnotherKeyIsNotUsedUnderThisKey() throws IOException {
         PlanCache cache = new PlanCache(dir);
-        PlanKey other = new PlanKey("ab".repeat(32), "10.6.0", "NVIDIA H100 80GB HBM3", "9.0", "fp32", SHAPES, 2, 3);
+        PlanKey other = new PlanKey("ab".repeat(32), "10.6.0", "NVIDIA H100 80GB HBM3", "9.0", 132, "fp32", SHAPES, 2, 3);
         Path otherFile = cache.storePlan(other, ByteBuffer.wrap(randomBytes(1000, 4)));
         // someone copies a plan over the file name of another key
         Files.copy(otherFile, cache.planPath(KEY));
@@ -194,22 +194,34 @@ class PlanCacheTest {
     @Test
     void everyKeyPartChangesTheFileName() {
         List<PlanKey> variants = List.of(
-                new PlanKey("cd".repeat(32), "10.6.0", "NVIDIA H100 80GB HBM3", "9.0", "fp16", SHAPES, 2, 3),
-                new PlanKey("ab".repeat(32), "10.6.1", "NVIDIA H100 80GB HBM3", "9.0", "fp16", SHAPES, 2, 3),
-                new PlanKey("ab".repeat(32), "10.6.0", "Tesla T4", "9.0", "fp16", SHAPES, 2, 3),
-                new PlanKey("ab".repeat(32), "10.6.0", "NVIDIA H100 80GB HBM3", "8.9", "fp16", SHAPES, 2, 3),
-                new PlanKey("ab".repeat(32), "10.6.0", "NVIDIA H100 80GB HBM3", "9.0", "fp32", SHAPES, 2, 3),
-                new PlanKey("ab".repeat(32), "10.6.0", "NVIDIA H100 80GB HBM3", "9.0", "fp16",
+                new PlanKey("cd".repeat(32), "10.6.0", "NVIDIA H100 80GB HBM3", "9.0", 132, "fp16", SHAPES, 2, 3),
+                new PlanKey("ab".repeat(32), "10.6.1", "NVIDIA H100 80GB HBM3", "9.0", 132, "fp16", SHAPES, 2, 3),
+                new PlanKey("ab".repeat(32), "10.6.0", "Tesla T4", "9.0", 132, "fp16", SHAPES, 2, 3),
+                new PlanKey("ab".repeat(32), "10.6.0", "NVIDIA H100 80GB HBM3", "8.9", 132, "fp16", SHAPES, 2, 3),
+                new PlanKey("ab".repeat(32), "10.6.0", "NVIDIA H100 80GB HBM3", "9.0", 132, "fp32", SHAPES, 2, 3),
+                // the same GPU limited to 30 % of its SMs under CUDA MPS
+                new PlanKey("ab".repeat(32), "10.6.0", "NVIDIA H100 80GB HBM3", "9.0", 40, "fp16", SHAPES, 2, 3),
+                new PlanKey("ab".repeat(32), "10.6.0", "NVIDIA H100 80GB HBM3", "9.0", 132, "fp16",
                         new BatchShapes(List.of(1, 2, 4, 16)), 2, 3),
-                new PlanKey("ab".repeat(32), "10.6.0", "NVIDIA H100 80GB HBM3", "9.0", "fp16",
+                new PlanKey("ab".repeat(32), "10.6.0", "NVIDIA H100 80GB HBM3", "9.0", 132, "fp16",
                         BatchShapes.powersOfTwoUpTo(32), 2, 3),
-                new PlanKey("ab".repeat(32), "10.6.0", "NVIDIA H100 80GB HBM3", "9.0", "fp16", SHAPES, 3, 3),
+                new PlanKey("ab".repeat(32), "10.6.0", "NVIDIA H100 80GB HBM3", "9.0", 132, "fp16", SHAPES, 3, 3),
                 KEY.withOptimizationLevel(0));
         for (PlanKey variant : variants) {
             assertNotEquals(KEY.fileName(), variant.fileName(), variant.canonical());
             assertNotEquals(KEY.canonical(), variant.canonical());
         }
         assertTrue(KEY.fileName().matches("[a-z0-9.-]+\\.plan"), KEY.fileName());
+    }
+
+    @Test
+    void aTimingCacheIsSharedAcrossModelsAndPrecisionsButNotAcrossSmCounts() {
+        PlanKey otherModel = new PlanKey("cd".repeat(32), "10.6.0", "NVIDIA H100 80GB HBM3", "9.0", 132, "fp32",
+                SHAPES, 1, 5);
+        PlanKey slice = new PlanKey("ab".repeat(32), "10.6.0", "NVIDIA H100 80GB HBM3", "9.0", 40, "fp16",
+                SHAPES, 2, 3);
+        assertEquals(KEY.timingCacheFileName(), otherModel.timingCacheFileName());
+        assertNotEquals(KEY.timingCacheFileName(), slice.timingCacheFileName());
     }
 
     @Test
