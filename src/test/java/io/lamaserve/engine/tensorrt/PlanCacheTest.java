@@ -64,10 +64,7 @@ class PlanCacheTest {
     @Test
     void aPlanFileReadWithoutItsKeyIsStillVerified() throws IOException {
         PlanCache cache = new PlanCache(dir);
-        Path file = cache.storePlan(KEY, ByteBuffer.wrap(randomBytes(10_000, 6)));
-        byte[] content = Files.readAllBytes(file);
-        content[content.length - 10] ^= 0x40;
-        Files.write(file, content);
+        Path file = storeWithAFlippedByte(cache, 10_000, 6);
 
         PlanCache.ReadResult read = cache.readPlanFile(file);
 
@@ -94,11 +91,17 @@ class PlanCacheTest {
     @Test
     void planWithAFlippedByteIsRejected() throws IOException {
         PlanCache cache = new PlanCache(dir);
-        Path file = cache.storePlan(KEY, ByteBuffer.wrap(randomBytes(50_000, 3)));
+        storeWithAFlippedByte(cache, 50_000, 3);
+        assertTrue(cache.loadPlan(KEY).isEmpty());
+    }
+
+    /** Stores a random plan under KEY and flips one bit of its payload, as a bad disk would. */
+    private static Path storeWithAFlippedByte(PlanCache cache, int size, long seed) throws IOException {
+        Path file = cache.storePlan(KEY, ByteBuffer.wrap(randomBytes(size, seed)));
         byte[] content = Files.readAllBytes(file);
         content[content.length - 10] ^= 0x40;
         Files.write(file, content);
-        assertTrue(cache.loadPlan(KEY).isEmpty());
+        return file;
     }
 
     @Test
