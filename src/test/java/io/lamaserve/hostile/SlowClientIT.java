@@ -164,7 +164,10 @@ class SlowClientIT {
         }
     }
 
-    /** However large the announced length, the answer is the JSON 413, before a byte of the body is read. */
+    /**
+     * However large the announced length, the answer is the JSON 413, before a byte of the body is read, and the
+     * server ends the connection after it.
+     */
     @Test
     void aHugeContentLengthIsRefusedWithTheJsonErrorBeforeTheBody() throws Exception {
         try (Socket socket = connect()) {
@@ -174,6 +177,11 @@ class SlowClientIT {
             assertTrue(head.startsWith("HTTP/1.1 413"), head);
             assertTrue(head.toLowerCase(java.util.Locale.ROOT).contains("content-type: application/json"), head);
             assertTrue(head.contains("lama.limits.max-body-bytes"), head);
+            // the body never comes: the connection ends with the answer, it is not kept for the next request
+            assertTrue(head.toLowerCase(java.util.Locale.ROOT).contains("connection: close"), head);
+            Answer rest = readUntilClosed(socket, 0);
+            assertEquals("", rest.text());
+            assertTrue(rest.closedAfterMillis() < SLACK_MILLIS, rest.toString());
         }
     }
 

@@ -2,9 +2,9 @@ package io.lamaserve.api.connection;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
@@ -29,6 +30,13 @@ import java.util.concurrent.TimeUnit;
  * limit without having announced its length. While the server works on a request whose body has arrived, nothing is
  * timed here: the request's own deadline bounds that.
  *
+ * <p>An answer sent before its request's body is in (413 from Content-Length, 401, a refusal from here) ends the
+ * connection: it says {@code Connection: close}, the server stops writing, and what the client still sends is read
+ * and dropped for up to {@link #LINGER_MILLIS} before the socket closes. Keeping such a connection alive is not safe:
+ * a client that stops sending the body on an error answer, as RFC 9112 advises, leaves the server reading its next
+ * request as the rest of the old body; closing at once instead can reset the connection before the client has read
+ * the answer.
+ *
  * <p>Every method runs on the connection's event loop, so the state needs no locking.
  */
 final class SlowClientGuard extends ChannelDuplexHandler {
@@ -38,13 +46,18 @@ final class SlowClientGuard extends ChannelDuplexHandler {
     /** How often the timers are checked; cut-offs happen up to this much after their moment. */
     static final long TICK_MILLIS = 250;
 
+    /** Longest the rest of a refused body is read and dropped after the answer, before the socket closes. */
+    static final long LINGER_MILLIS = 2_000;
+
     enum Phase {
         /** Between requests: waiting for the next request's headers. */
         IDLE,
         /** Headers in, body arriving. */
         BODY,
         /** Body in, answer not yet sent. */
-        WORKING
+        WORKING,
+        /** Answered before the body was in: output shut, the rest of the body dropped until the socket closes. */
+        CLOSING
     }
 
     private final SlowClientGuards guards;
@@ -56,6 +69,7 @@ final class SlowClientGuard extends ChannelDuplexHandler {
     private long bodyDeadline;
     private long bodyBytes;
     private boolean answerStarted;
+    private boolean answeredEarly;
 
     /**
      * @param phase        where the request that revealed this connection stands
@@ -98,12 +112,20 @@ final class SlowClientGuard extends ChannelDuplexHandler {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
         long now = System.nanoTime();
+        if (phase == Phase.CLOSING) {
+            ReferenceCountUtil.release(msg);
+            if (msg instanceof LastHttpContent) {
+                context.close();
+            }
+            return;
+        }
         if (msg instanceof HttpRequest request) {
             phase = Phase.BODY;
             phaseSince = now;
             lastBodyNanos = now;
             bodyBytes = 0;
             answerStarted = false;
+            answeredEarly = false;
             bodyDeadline = now + guards.requestTimeout(request.headers().get(guards.deadlineHeader())).toNanos();
         }
         if (msg instanceof HttpContent content) {
@@ -125,8 +147,12 @@ final class SlowClientGuard extends ChannelDuplexHandler {
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
-        if (msg instanceof HttpResponse) {
+        if (msg instanceof HttpResponse response) {
             answerStarted = true;
+            if (phase == Phase.BODY && response.status().codeClass() != HttpStatusClass.INFORMATIONAL) {
+                answeredEarly = true;
+                response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            }
         }
         if (msg instanceof LastHttpContent) {
             promise = promise.unvoid();
@@ -136,13 +162,38 @@ final class SlowClientGuard extends ChannelDuplexHandler {
     }
 
     private void answered() {
+        if (answeredEarly) {
+            closing(System.nanoTime());
+            shutOutput();
+            return;
+        }
         if (phase == Phase.BODY) {
-            // answered before the body was read (401, 413): the rest of the body still has to come or stop
+            // an interim answer (100 Continue): the body is still to come
             return;
         }
         phase = Phase.IDLE;
         phaseSince = System.nanoTime();
         if (guards.draining()) {
+            context.close();
+        }
+    }
+
+    /** From now on what arrives is dropped, until the body ends, the client closes or the linger time is up. */
+    private void closing(long now) {
+        if (phase != Phase.CLOSING) {
+            phase = Phase.CLOSING;
+            phaseSince = now;
+        }
+    }
+
+    /** Stops writing: the client sees the end of the answer and of the connection, and can still send. */
+    private void shutOutput() {
+        if (!context.channel().isActive()) {
+            return;
+        }
+        if (context.channel() instanceof DuplexChannel duplex) {
+            duplex.shutdownOutput();
+        } else {
             context.close();
         }
     }
@@ -179,12 +230,16 @@ final class SlowClientGuard extends ChannelDuplexHandler {
             case WORKING -> {
                 // the request's deadline bounds the answer
             }
+            case CLOSING -> {
+                if (guards.draining() || now - phaseSince > TimeUnit.MILLISECONDS.toNanos(LINGER_MILLIS)) {
+                    context.close();
+                }
+            }
         }
     }
 
     /** Answers with a JSON error in the API's shape, unless an answer has begun, and closes the connection. */
     private void refuse(HttpResponseStatus status, String error, String detail) {
-        phase = Phase.IDLE;
         guards.cutOff(status.code());
         if (answerStarted) {
             context.close();
@@ -198,6 +253,7 @@ final class SlowClientGuard extends ChannelDuplexHandler {
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
                 .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         answerStarted = true;
-        context.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        closing(System.nanoTime());
+        context.writeAndFlush(response).addListener(written -> shutOutput());
     }
 }
