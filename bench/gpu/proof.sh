@@ -40,6 +40,9 @@ set -uo pipefail
 PY_BIN="${PYTHON:-python3}"
 PY() { env -u LD_LIBRARY_PATH "$PY_BIN" "$@"; }
 PY=PY
+# for `PY_BG ... &`: the background job becomes the Python process itself, so that $! is its pid and `kill` stops
+# it (with PY, $! is a subshell whose Python child outlives the kill)
+PY_BG() { exec env -u LD_LIBRARY_PATH "$PY_BIN" "$@"; }
 HERE="$(cd "$(dirname "$0")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
 W="${1:?workdir}"; APPDIR="$(cd "${2:?quarkus-app dir}" && pwd)"; BENCH_JAR="$(cd "$(dirname "${3:?bench jar}")" && pwd)/$(basename "$3")"
@@ -84,7 +87,7 @@ cat "$W/torch-eager.json"
 if [ "${TORCH_COMPILE:-1}" = 1 ] && [ ! -f "$W/torch-compile.json" ]; then
   stage "torch.compile: compiling batch 1, 8, 32 (timed once the GPU is idle)"
   rm -f "$W/gpu-idle"
-  "$PY" "$HERE/torch_compile.py" --wait-for "$W/gpu-idle" 1 8 32 > "$W/torch-compile.json" 2> "$W/torch-compile.log" &
+  PY_BG "$HERE/torch_compile.py" --wait-for "$W/gpu-idle" 1 8 32 > "$W/torch-compile.json" 2> "$W/torch-compile.log" &
   torch_compile_pid=$!
 fi
 
@@ -213,7 +216,7 @@ for run in $RUNS; do
   # CPU use while the client runs (the client shares the machine): /proc/stat's cpu line once a second
   { while sleep 1; do echo "$(date +%s) $(head -1 /proc/stat)"; done > "$OUT_DIR/cpu-$run.txt" & } ; sampler=$!
   # and the batcher's metrics every 5 s, to tell the concurrency steps apart
-  "$PY" "$HERE/sample_metrics.py" http://127.0.0.1:8080/q/metrics "$OUT_DIR/metrics-series-$run.txt" 5 &
+  PY_BG "$HERE/sample_metrics.py" http://127.0.0.1:8080/q/metrics "$OUT_DIR/metrics-series-$run.txt" 5 &
   metrics_sampler=$!
   client --url http://127.0.0.1:8080 --api lama --label "$ENGINE_NAME-$run"
   kill "$sampler" "$metrics_sampler" 2>/dev/null || true
@@ -238,7 +241,7 @@ done
 if [ "${SKIP_BASELINE:-0}" != 1 ]; then
   stage "IOPaint-style PyTorch server (torch.fft, fp32, batch 1 per request, thread pool)"
   launched=$(date +%s.%N)
-  "$PY" "$REPO/bench/iopaint-baseline/serve.py" --device cuda --port 8090 ${BASELINE_ARGS:-} > "$OUT_DIR/iopaint.log" 2>&1 &
+  PY_BG "$REPO/bench/iopaint-baseline/serve.py" --device cuda --port 8090 ${BASELINE_ARGS:-} > "$OUT_DIR/iopaint.log" 2>&1 &
   pid=$!
   ready=$(wait_ready http://127.0.0.1:8090/health "$launched") || { echo "baseline not ready"; tail -30 "$OUT_DIR/iopaint.log"; }
   echo "baseline ready after ${ready:-?} s"
