@@ -121,6 +121,9 @@ public class IopaintResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Switch model: only the served LaMa model can be selected")
+    @APIResponse(responseCode = "200", description = "OK", content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = ServerDescription.ModelInfo.class)))
+    @APIResponse(responseCode = "400", description = "A model other than the served one was asked for")
     public ServerDescription.ModelInfo switchModel(SwitchModelRequest request) {
         String wanted = request == null ? null : request.name();
         if (!ServerDescription.MODEL_NAME.equals(wanted)) {

@@ -238,7 +238,24 @@ class IopaintApiTest {
                 .body("paths.'/api/v1/inpaint'.post.responses.'429'.headers", org.hamcrest.Matchers.hasKey("Retry-After"))
                 .body("paths.'/v1/inpaint'.post.responses.'400'.content.'application/json'.schema.'$ref'",
                         equalTo("#/components/schemas/ApiError"))
-                .body("components.schemas.ApiError.properties", org.hamcrest.Matchers.hasKey("detail"));
+                .body("components.schemas.ApiError.properties", org.hamcrest.Matchers.hasKey("detail"))
+                .body("paths.'/api/v1/model'.post.responses.'200'.content.'application/json'.schema.'$ref'",
+                        equalTo("#/components/schemas/ModelInfo"))
+                .body("paths", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasKey("/q/openapi")));
+    }
+
+    @Test
+    void openApiDocumentIsYamlUnlessJsonIsAskedFor() {
+        given().when().get("/q/openapi").then().statusCode(200)
+                .contentType(org.hamcrest.Matchers.startsWith("application/yaml"))
+                .body(containsString("openapi: 3.1.0"), containsString("  /v1/inpaint:"));
+        given().accept("application/json").when().get("/q/openapi").then().statusCode(200)
+                .contentType(org.hamcrest.Matchers.startsWith("application/json"))
+                .body("info.title", equalTo("lama-serve"));
+        given().when().get("/q/openapi?format=YAML").then().statusCode(200)
+                .contentType(org.hamcrest.Matchers.startsWith("application/yaml"));
+        given().when().get("/q/openapi?format=xml").then().statusCode(400)
+                .body("detail", containsString("expected json or yaml"));
     }
 
     @Test
