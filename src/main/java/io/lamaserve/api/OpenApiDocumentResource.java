@@ -11,12 +11,14 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.Locale;
 
 /**
  * The OpenAPI document at {@code /q/openapi}: YAML, or JSON with {@code ?format=json} or {@code Accept:
  * application/json}. It is generated from the resources' annotations when the application is built
  * (smallrye-open-api-maven-plugin in pom.xml, with {@link ErrorResponsesFilter}) and served as that file: assembling
- * it at start, as Quarkus' OpenAPI extension does, cost about a sixth of the time to ready.
+ * it at start, as Quarkus' OpenAPI extension does, took about 0.3 s of a 2.9 s start on a plain JVM with two cores
+ * (docs/deployment.md).
  */
 @Path("/q/openapi")
 public class OpenApiDocumentResource {
@@ -27,14 +29,12 @@ public class OpenApiDocumentResource {
     @GET
     @Operation(hidden = true)
     public Response document(@QueryParam("format") String format, @HeaderParam(HttpHeaders.ACCEPT) String accept) {
-        boolean json;
-        if (format == null || format.isBlank()) {
-            json = accept != null && accept.contains("application/json");
-        } else if (format.equalsIgnoreCase("json") || format.equalsIgnoreCase("yaml")) {
-            json = format.equalsIgnoreCase("json");
-        } else {
-            throw new BadRequestException("format: expected json or yaml, got \"" + format + "\"");
-        }
+        boolean json = switch (format == null || format.isBlank() ? "" : format.toLowerCase(Locale.ROOT)) {
+            case "" -> accept != null && accept.contains("application/json");
+            case "json" -> true;
+            case "yaml" -> false;
+            default -> throw new BadRequestException("format: expected json or yaml, got \"" + format + "\"");
+        };
         return json ? Response.ok(Documents.JSON_BYTES, JSON).build() : Response.ok(Documents.YAML_BYTES, YAML).build();
     }
 

@@ -238,7 +238,10 @@ final class SlowClientGuard extends ChannelDuplexHandler {
         }
     }
 
-    /** Answers with a JSON error in the API's shape, unless an answer has begun, and closes the connection. */
+    /**
+     * Answers with a JSON error in the API's shape and ends the connection as every early answer does (output shut,
+     * the rest dropped until {@link #LINGER_MILLIS}); when an answer has already begun, closes at once.
+     */
     private void refuse(HttpResponseStatus status, String error, String detail) {
         guards.cutOff(status.code());
         if (answerStarted) {
