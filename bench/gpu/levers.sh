@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Engine levers, one at a time. Each lever is an export variant plus engine options; each is built as ONE
-# fixed-shape profile of batch BATCH (default 32) on one execution slot, so that a build takes minutes, and then
-# timed at that batch (p50 on one slot, with and without CUDA graphs) with TensorRT's per-layer profile, and its
-# outputs dumped for the comparison with ONNX Runtime (extremes included). Compare levers with the "reference" lever
+# Engine levers, one at a time. Each lever is an export variant plus engine options; each is built with ONE
+# fixed-shape profile of batch BATCH (default 32) per execution slot (SLOTS, default 2 as in the service), so that a
+# build takes minutes, and then timed at that batch (p50 on one slot, images/s on one slot and with every slot busy,
+# with and without CUDA graphs) with TensorRT's per-layer profile, and its outputs dumped for the comparison with
+# ONNX Runtime (extremes included). Compare levers with the "reference" lever
 # (the default export and settings) of the same run, never with another run's figures.
 #
 #   bench/gpu/levers.sh WORKDIR QUARKUS_APP_DIR LEVER...
@@ -11,10 +12,13 @@
 # default export, conv-slice pads with ONNX Pad(reflect), gemm-* runs the DFTs as MatMuls), the options are
 # TensorRtOfflineBench's engine options without the dashes, e.g.
 #   reference=conv-concat  unpinned=conv-concat,fp16-pinning=none  padop=conv-slice  level5=conv-concat,level=5
-# Environment: BATCH (32), LEVEL (3), PRECISION (fp16), SECONDS_PER_POINT (3), TIMING_CACHE (copied into the engine
-# directory first), PARALLEL_BUILDS (1: build one after another; more overlaps builds, which share the GPU while
+# Environment: BATCH (32), SLOTS (2), LEVEL (3), PRECISION (fp16), SECONDS_PER_POINT (3), TIMING_CACHE (copied into
+# the engine directory first; without it, the timing caches kept under bench/gpu/results are, and TensorRT takes the
+# one named for this GPU), PARALLEL_BUILDS (1: build one after another; more overlaps builds, which share the GPU while
 # TensorRT times its tactics), PYTHON (python3 with torch and onnx, for the export and the comparison),
-# COMPARE=0 skips the ONNX Runtime comparison.
+# COMPARE=0 skips the ONNX Runtime comparison, TORCH_COMPILE=0 the torch.compile baseline (bench/gpu/torch_compile.py at
+# batch 1 and BATCH: compiled while the engines build, timed once the levers' GPU work is over, so that each has the
+# GPU to itself).
 # Writes WORKDIR/lever-NAME.json (+ .log), WORKDIR/lever-NAME-graphs.json, WORKDIR/levers.json (the summary) and
 # prints a table.
 set -uo pipefail
@@ -31,7 +35,9 @@ ENGINE_BENCH_JAR="${ENGINE_BENCH_JAR:-$(ls "$APPDIR"/../lama-serve-*-engine-benc
 CP="${ENGINE_BENCH_JAR:-}:$APPDIR/app/*:$APPDIR/lib/main/*:$APPDIR/lib/boot/*:$APPDIR/quarkus/generated-bytecode.jar:${GPU_RIG_CP:-}"
 JAVA=(java --enable-native-access=ALL-UNNAMED -Xmx16g -cp "$CP")
 BENCH=io.lamaserve.bench.engine.TensorRtOfflineBench
-[ -n "${TIMING_CACHE:-}" ] && cp -n "$TIMING_CACHE" "$W/engines/" 2>/dev/null
+if [ -n "${TIMING_CACHE:-}" ]; then cp -n "$TIMING_CACHE" "$W/engines/"
+else cp -n "$HERE"/results/*/timing-trt*.cache "$W/engines/" 2>/dev/null
+fi
 
 names=(); variants=(); options=()
 for lever in "$@"; do
@@ -43,6 +49,14 @@ for lever in "$@"; do
   fi
   names+=("$name"); variants+=("$variant"); options+=("${opts[*]:-}")
 done
+
+if [ "${TORCH_COMPILE:-1}" = 1 ]; then
+  rm -f "$W/gpu-idle"
+  # started outside this shell's children, so that the waits for the exports and builds below do not wait for it
+  ( PY "$HERE/torch_compile.py" --wait-for "$W/gpu-idle" 1 "$BATCH" > "$W/torch-compile.json" 2> "$W/torch-compile.log" &
+    echo $! > "$W/torch-compile.pid" )
+  torch_pid=$(cat "$W/torch-compile.pid")
+fi
 
 stage "export: ${variants[*]}"
 unique_variants=$(printf '%s\n' "${variants[@]}" | sort -u)
@@ -59,7 +73,7 @@ done
 common() {  # the engine of lever $1: one profile of BATCH on one slot
   local i=$1
   echo --onnx "$W/big-lama-${variants[$i]}.onnx" --engine-dir "$W/engines" --precision "$P" --level "$LEVEL" \
-       --quick-level -1 --max-batch "$BATCH" --batch-sizes "$BATCH" --contexts 1 ${options[$i]}
+       --quick-level -1 --max-batch "$BATCH" --batch-sizes "$BATCH" --contexts "${SLOTS:-2}" ${options[$i]}
 }
 
 stage "build ${#names[@]} lever(s), ${PARALLEL_BUILDS:-1} at a time"
@@ -87,6 +101,13 @@ for i in "${!names[@]}"; do
       > "$W/lever-$n-graphs.json" 2> "$W/lever-$n-graphs.log" || tail -5 "$W/lever-$n-graphs.log"
   grep -E "^batch|^profile" "$W/lever-$n.log" "$W/lever-$n-graphs.log" | sed "s|$W/||"
 done
+
+if [ -n "${torch_pid:-}" ]; then
+  stage "torch.compile: timing at batch 1 and $BATCH"
+  touch "$W/gpu-idle"
+  while kill -0 "$torch_pid" 2>/dev/null; do sleep 1; done
+  grep -q results "$W/torch-compile.json" || tail -5 "$W/torch-compile.log"
+fi
 
 if [ "${COMPARE:-1}" = 1 ]; then
   for i in "${!names[@]}"; do
@@ -118,18 +139,26 @@ for n in names:
         r = next((r for r in (doc or {}).get("results", []) if r["batch"] == batch), None)
         row[f"p50_ms_{label}"] = r and r["p50_ms"]
         row[f"img_s_{label}"] = r and r["single_context_img_s"]
+        row[f"img_s_all_slots_{label}"] = r and r.get("all_contexts_img_s")
     prof = next((p for p in (plain or {}).get("layer_profiles", []) if p["batch"] == batch), None)
     row["profile_sum_ms"] = prof and prof["sum_ms"]
     row["max_abs"] = max((c["max_abs"] for c in compare["comparisons"]), default=None)
     row["nan_or_inf"] = any(c.get("nan") or c.get("inf") for c in compare["comparisons"])
     rows.append(row)
-json.dump({"batch": batch, "levers": rows}, open(os.path.join(w, "levers.json"), "w"), indent=1)
-print(f"{'lever':<14} {'build s':>8} {'p50 ms':>8} {'img/s':>7} {'graphs ms':>9} {'img/s':>7} {'profile ms':>10} {'max abs':>8}")
+torch = load(os.path.join(w, "torch-compile.json")) or {}
+torch_img_s = max((r.get("img_s") or 0 for r in torch.get("results", [])), default=None) or None
+json.dump({"batch": batch, "levers": rows, "torch_compile": torch or None, "torch_compile_best_img_s": torch_img_s},
+          open(os.path.join(w, "levers.json"), "w"), indent=1)
+print(f"{'lever':<14} {'build s':>8} {'p50 ms':>8} {'img/s':>7} {'graphs ms':>9} {'img/s':>7} {'all slots':>9} "
+      f"{'graphs':>7} {'profile ms':>10} {'max abs':>8}")
 for r in rows:
     f = lambda v, spec: format(v, spec) if isinstance(v, (int, float)) else "-"
     print(f"{r['lever']:<14} {f(r['build_s'], '8.1f')} {f(r['p50_ms_plain'], '8.2f')} {f(r['img_s_plain'], '7.1f')} "
-          f"{f(r['p50_ms_graphs'], '9.2f')} {f(r['img_s_graphs'], '7.1f')} {f(r['profile_sum_ms'], '10.2f')} "
+          f"{f(r['p50_ms_graphs'], '9.2f')} {f(r['img_s_graphs'], '7.1f')} {f(r['img_s_all_slots_plain'], '9.1f')} "
+          f"{f(r['img_s_all_slots_graphs'], '7.1f')} {f(r['profile_sum_ms'], '10.2f')} "
           f"{f(r['max_abs'], '8.3f')}{'  NaN/Inf!' if r['nan_or_inf'] else ''}")
+for r in torch.get("results", []):
+    print(f"torch.compile batch {r['batch']}: {r['ms_per_batch']} ms, {r['img_s']} img/s")
 PY
 for i in "${!names[@]}"; do PY "$HERE/profile_summary.py" "$W/lever-${names[$i]}.json" --top 12; done
 stage "levers done"

@@ -275,12 +275,15 @@ final class ExecutionSlot implements AutoCloseable {
     /**
      * Runs the context of batch size {@code size} {@code runs} times with TensorRT's per-layer profiler attached,
      * for measurements. No CUDA graph: TensorRT reports the layers of each enqueue. A first run is not counted.
+     * TensorRT 10 refuses to take a profiler back ({@code setProfiler(nullptr)} is an API usage error), so the
+     * profiled context is deleted afterwards, with its CUDA graph, and made again when that size next runs: the
+     * profiler may then be closed.
      */
     void profile(int size, int runs, LayerProfiler profiler) {
         int shape = shapes.indexFor(size);
         IExecutionContext context = context(shape);
-        context.setProfiler(profiler.asProfiler());
         try {
+            context.setProfiler(profiler.asProfiler());
             for (int i = 0; i <= runs; i++) {
                 if (i == 1) {
                     profiler.reset();
@@ -295,7 +298,13 @@ final class ExecutionSlot implements AutoCloseable {
                 }
             }
         } finally {
-            context.setProfiler(null);
+            cudart.cudaStreamSynchronize(stream);
+            if (graphs[shape] != null) {
+                cudart.cudaGraphExecDestroy(graphs[shape]);
+                graphs[shape] = null;
+            }
+            contexts[shape] = null;
+            NativeDelete.delete(context);
         }
     }
 

@@ -74,12 +74,18 @@ public final class LayerProfiler implements AutoCloseable {
 
     /** The C++ object to hand to {@code IExecutionContext.setProfiler}. */
     IProfiler asProfiler() {
-        long address = object.address();
-        return new IProfiler(new Pointer() {
+        return new IProfiler(asPointer());
+    }
+
+    /** A JavaCPP pointer to {@link #cppObject()}. */
+    Pointer asPointer() {
+        long objectAddress = object.address();
+        return new Pointer() {
             {
-                this.address = address;
+                // a distinct name: inside this class body a plain "address" would be Pointer's own field (0)
+                address = objectAddress;
             }
-        });
+        };
     }
 
     /** Called by TensorRT on the thread that enqueued, once per layer and run. Must not throw into native code. */

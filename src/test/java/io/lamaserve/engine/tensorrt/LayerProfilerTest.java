@@ -70,4 +70,15 @@ class LayerProfilerTest {
             assertEquals(1, profiler.layers().size());
         }
     }
+
+    @Test
+    void thePointerHandedToTensorRtIsTheObjectTheVtableHangsFrom() throws Throwable {
+        // TensorRT 10 rejects a null profiler; a pointer that lost the address failed exactly that way on the GPU
+        try (LayerProfiler profiler = new LayerProfiler(); Arena arena = Arena.ofConfined()) {
+            long handed = profiler.asPointer().address();
+            assertEquals(profiler.cppObject().address(), handed);
+            reportLayerTime(MemorySegment.ofAddress(handed), 0, "via the handed pointer", 4f, arena);
+            assertEquals(4.0, profiler.layers().getFirst().meanMs(), 1e-6);
+        }
+    }
 }
