@@ -36,10 +36,11 @@ def parse_args(argv):
                              "convolutions, two transposes per Fourier unit (default; the faster form in TensorRT "
                              "and ONNX Runtime), gemm = the same matrices in 2-D MatMuls, four transposes, bmm = "
                              "batched MatMuls from the left (H) and the right (W), no transposes")
-    parser.add_argument("--pad-form", choices=("concat", "slice"), default="concat",
+    parser.add_argument("--pad-form", choices=("concat", "slice", "gather"), default="concat",
                         help="how reflect padding is exported: concat = Slices of the mirrored rows/columns "
                              "joined by Concat (default; TensorRT runs them as plain copies), slice = one "
-                             "Pad(reflect) node, which TensorRT runs as a much slower reflecting Slice")
+                             "Pad(reflect) node, which TensorRT runs as a much slower reflecting Slice, gather = "
+                             "two Gathers with constant indices (rows, then columns)")
     parser.add_argument("--verify", action="store_true",
                         help="before exporting, compare the matrix-product Fourier units with torch.fft on a "
                              "random masked input at the tile size (slow for the full model on a CPU)")

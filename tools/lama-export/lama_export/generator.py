@@ -17,7 +17,8 @@ The Fourier units come in two interchangeable forms, chosen per generator with :
 
 Reflect padding comes in two forms too (:func:`set_pad_form`): ``slice`` is one ONNX ``Pad(mode=reflect)``
 (TensorRT runs it as a reflecting Slice), ``concat`` copies the mirrored rows and columns with plain Slices
-and Concats.
+and Concats, ``gather`` reads each padded row and then each padded column from a constant index list (two
+Gathers per padding, whatever its width).
 """
 
 from typing import Dict, Optional, Tuple
@@ -30,7 +31,7 @@ from torch import nn
 from . import dft
 
 FOURIER_FORMS = ("fft", "gemm", "conv", "bmm")
-PAD_FORMS = ("slice", "concat")
+PAD_FORMS = ("slice", "concat", "gather")
 
 # Hyper-parameters of configs/training/big-lama.yaml.
 BIG_LAMA_WIDTH = 64
@@ -104,11 +105,27 @@ def _reflect_pad_concat(x: torch.Tensor, pad: int) -> torch.Tensor:
     return torch.cat(left + [x] + right, dim=3)
 
 
+def _reflect_indices(size: int, pad: int) -> torch.Tensor:
+    """Source index of each position of an axis of ``size`` reflect-padded by ``pad``: p..1, 0..size-1, size-2..."""
+    return torch.tensor(list(range(pad, 0, -1)) + list(range(size)) + list(range(size - 2, size - 2 - pad, -1)),
+                        dtype=torch.int64)
+
+
+def _reflect_pad_gather(x: torch.Tensor, pad: int) -> torch.Tensor:
+    """Reflect padding as two Gathers with constant indices: the rows, then the columns."""
+    height, width = _static(x.shape[2]), _static(x.shape[3])
+    rows = _reflect_indices(height, pad).to(x.device)
+    columns = _reflect_indices(width, pad).to(x.device)
+    return x.index_select(2, rows).index_select(3, columns)
+
+
 def reflect_pad(x: torch.Tensor, pad: int, form: str = "slice") -> torch.Tensor:
     if not pad:
         return x
     if form == "concat":
         return _reflect_pad_concat(x, pad)
+    if form == "gather":
+        return _reflect_pad_gather(x, pad)
     if torch.onnx.is_in_onnx_export():
         return _ReflectPadFunction.apply(x, pad)
     # Plain eager / TorchScript tracing: a Python autograd function could not be saved in a TorchScript file.

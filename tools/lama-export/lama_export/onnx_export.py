@@ -42,7 +42,7 @@ def export_inpainter(generator: LamaGenerator, tile: int, source: str, path: str
     """Exports ``generator`` wrapped in the contract graph at a fixed ``tile`` with a dynamic batch axis.
 
     The Fourier units are switched to ``fourier_form`` (``gemm`` or ``conv``) and the reflect paddings to
-    ``pad_form`` (``slice`` or ``concat``) for the export. Returns the saved model.
+    ``pad_form`` (``slice``, ``concat`` or ``gather``) for the export. Returns the saved model.
     """
     if tile % 8 != 0 or tile < 16:
         raise ValueError(f"tile must be a multiple of 8 and >= 16 (three stride-2 downsamplings), got {tile}")

@@ -144,7 +144,7 @@ def test_rejects_tile_sizes_the_generator_cannot_take():
 
 
 
-@pytest.mark.parametrize("pad_form", ["slice", "concat"])
+@pytest.mark.parametrize("pad_form", ["slice", "concat", "gather"])
 def test_conv_form_computes_every_dft_as_a_1x1_convolution(tmp_path, pad_form):
     tile = 256
     generator = random_generator(seed=12, width=8, blocks=1, tile=tile)
@@ -152,8 +152,9 @@ def test_conv_form_computes_every_dft_as_a_1x1_convolution(tmp_path, pad_form):
     export_inpainter(generator, tile, "random seed 12", path, fourier_form="conv", pad_form=pad_form)
     model = onnx.load(path)
     ops = [node.op_type for node in model.graph.node]
-    assert "MatMul" not in ops and set(ops) <= ALLOWED_OPS | {"Slice"}
+    assert "MatMul" not in ops and set(ops) <= ALLOWED_OPS | {"Slice", "Gather"}
     assert ("Pad" in ops) == (pad_form == "slice") and ("Slice" in ops) == (pad_form == "concat")
+    assert ("Gather" in ops) == (pad_form == "gather")
     values = initializers(model)
     h = tile // 8
     wp = 24  # h // 2 + 1 = 17 columns, aligned to a multiple of 8

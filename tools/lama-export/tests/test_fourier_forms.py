@@ -17,7 +17,7 @@ def both_forms(generator, x, form="gemm", pad_form="slice"):
 
 
 @pytest.mark.parametrize("form,pad_form", [("gemm", "slice"), ("conv", "slice"), ("conv", "concat"),
-                                           ("bmm", "concat")])
+                                           ("conv", "gather"), ("bmm", "concat")])
 @pytest.mark.parametrize("tile,width,blocks", [(512, 8, 2), (256, 16, 3), (256, 8, 1)])
 def test_generator_forms_agree(tile, width, blocks, form, pad_form):
     generator = random_generator(seed=tile + width + blocks, width=width, blocks=blocks, tile=tile)
@@ -63,12 +63,13 @@ def test_unknown_form_is_rejected():
         LamaGenerator(width=8, blocks=1).set_pad_form("zeros")
 
 
+@pytest.mark.parametrize("form", ["concat", "gather"])
 @pytest.mark.parametrize("pad", [1, 3])
-def test_concat_padding_is_reflect_padding(pad):
+def test_copied_padding_is_reflect_padding(pad, form):
     from lama_export.generator import reflect_pad
     x = torch.randn(2, 3, 9, 11)
     expected = torch.nn.functional.pad(x, (pad, pad, pad, pad), mode="reflect")
-    assert torch.equal(reflect_pad(x, pad, "concat"), expected)
+    assert torch.equal(reflect_pad(x, pad, form), expected)
 
 
 @pytest.mark.full
