@@ -8,8 +8,9 @@
 #
 #   bench/gpu/levers.sh WORKDIR QUARKUS_APP_DIR LEVER...
 #
-# A LEVER is NAME=VARIANT[,OPTION=VALUE...]: VARIANT is FOURIER-PAD of tools/lama-export (conv-concat is the
-# default export, conv-slice pads with ONNX Pad(reflect), gemm-* runs the DFTs as MatMuls), the options are
+# A LEVER is NAME=VARIANT[,OPTION=VALUE...]: VARIANT is FOURIER-PAD[+FLAG...] of tools/lama-export (conv-concat is
+# the default export, conv-slice pads with ONNX Pad(reflect), conv-gather with Gathers, gemm-* runs the DFTs as
+# MatMuls; each +FLAG is one more exporter flag, e.g. conv-concat+fold-batch-norms+align-channels), the options are
 # TensorRtOfflineBench's engine options without the dashes, e.g.
 #   reference=conv-concat  unpinned=conv-concat,fp16-pinning=none  padop=conv-slice  level5=conv-concat,level=5
 # Environment: BATCH (32), SLOTS (2), LEVEL (3), PRECISION (fp16), SECONDS_PER_POINT (3), TIMING_CACHE (copied into
@@ -62,8 +63,11 @@ stage "export: ${variants[*]}"
 unique_variants=$(printf '%s\n' "${variants[@]}" | sort -u)
 for v in $unique_variants; do  # the exports run side by side: each is mostly one core's work
   [ -f "$W/big-lama-$v.onnx" ] && continue
-  PY "$REPO/tools/lama-export/export.py" --random-init --seed 0 --fourier-form "${v%-*}" --pad-form "${v#*-}" \
-      ${EXPORT_ARGS:-} -o "$W/big-lama-$v.onnx" > "$W/export-$v.log" 2>&1 &
+  forms=${v%%+*}; flags=()
+  IFS=+ read -ra extra <<< "${v#"$forms"}"
+  for flag in "${extra[@]}"; do [ -n "$flag" ] && flags+=("--$flag"); done
+  PY "$REPO/tools/lama-export/export.py" --random-init --seed 0 --fourier-form "${forms%-*}" --pad-form "${forms#*-}" \
+      "${flags[@]}" ${EXPORT_ARGS:-} -o "$W/big-lama-$v.onnx" > "$W/export-$v.log" 2>&1 &
 done
 wait
 for v in $unique_variants; do

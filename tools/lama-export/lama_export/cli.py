@@ -11,6 +11,7 @@ from .generator import BIG_LAMA_BLOCKS, BIG_LAMA_WIDTH
 from .onnx_export import export_inpainter, log, sha256_of
 from .probe import check_with_onnxruntime, write_reference
 from .random_init import random_generator
+from .rewrite import rewrite
 from .weights import load_generator
 
 
@@ -41,6 +42,12 @@ def parse_args(argv):
                              "joined by Concat (default; TensorRT runs them as plain copies), slice = one "
                              "Pad(reflect) node, which TensorRT runs as a much slower reflecting Slice, gather = "
                              "two Gathers with constant indices (rows, then columns)")
+    parser.add_argument("--fold-batch-norms", action="store_true",
+                        help="fold the BatchNorm after each FFC's sums into the convolutions on both sides of the "
+                             "sum (exact up to rounding; one layer and one pass over the tensor fewer per branch)")
+    parser.add_argument("--align-channels", action="store_true",
+                        help="widen the first convolution's input (4 channels) and the output convolution (3) to "
+                             "8 with zero weights, for tensor-core kernels (exact; the extra outputs are dropped)")
     parser.add_argument("--verify", action="store_true",
                         help="before exporting, compare the matrix-product Fourier units with torch.fft on a "
                              "random masked input at the tile size (slow for the full model on a CPU)")
@@ -83,6 +90,16 @@ def main(argv=None) -> int:
         source = f"{kind} {os.path.basename(args.checkpoint)} sha256 {digest}"
     log(f"generator ready in {time.time() - started:.1f} s "
         f"({sum(p.numel() for p in generator.parameters()):,} parameters)")
+    rewrites = [name for name, chosen in (("fold-batch-norms", args.fold_batch_norms),
+                                          ("align-channels-8", args.align_channels)) if chosen]
+    if rewrites:
+        from .random_init import random_masked_input
+        probe = random_masked_input(1, args.tile, torch.Generator().manual_seed(args.seed + 2))
+        generator, difference = rewrite(generator, probe, args.fold_batch_norms, args.align_channels)
+        log(f"rewrote the generator ({', '.join(rewrites)}): max abs difference of its output (0..1) {difference:.3g}")
+        if difference > 1e-4:
+            log("FAILED: the rewritten generator differs by more than 1e-4")
+            return 1
     if args.verify:
         log("verifying the matrix-product Fourier units against torch.fft ...")
         difference = verify_forms(generator, args.tile, args.seed, args.fourier_form, args.pad_form)
@@ -91,7 +108,8 @@ def main(argv=None) -> int:
             log("FAILED: the forms differ by more than 1e-4")
             return 1
     export_inpainter(generator, args.tile, source, args.output, fourier_form=args.fourier_form,
-                     pad_form=args.pad_form)
+                     pad_form=args.pad_form,
+                     extra_metadata={"lama-serve.rewrites": ",".join(rewrites)} if rewrites else None)
     if args.check_onnxruntime:
         log("running the exported file in ONNX Runtime (CPU) at batch 2 ...")
         difference = check_with_onnxruntime(args.output, generator, args.tile)

@@ -354,6 +354,12 @@ class ConcatTupleLayer(nn.Module):
         return x_l if x_g is None else torch.cat([x_l, x_g], dim=1)
 
 
+def widen_input(x: torch.Tensor, channels: int) -> torch.Tensor:
+    """The generator input (masked RGB, mask) with the mask repeated up to ``channels`` channels."""
+    missing = channels - _static(x.shape[1])
+    return x if missing <= 0 else torch.cat([x] + [x[:, -1:]] * missing, dim=1)
+
+
 class LamaGenerator(nn.Module):
     """big-lama's FFCResNetGenerator: 4 input channels (RGB with the hole zeroed, mask) -> RGB in [0, 1].
 
@@ -366,6 +372,8 @@ class LamaGenerator(nn.Module):
         if width < 2 or blocks < 1:
             raise ValueError(f"width must be >= 2 and blocks >= 1, got width={width}, blocks={blocks}")
         self.width, self.blocks = width, blocks
+        # 4, or 8 once rewrite.align_channels widened the first convolution (the extra inputs repeat the mask)
+        self.input_channels = 4
         layers = [ReflectionPad2d(3), FFC_BN_ACT(4, width, 0, 0, kernel_size=7)]
         channels = width
         for i in range(N_DOWNSAMPLING):
@@ -386,7 +394,7 @@ class LamaGenerator(nn.Module):
         self.model = nn.Sequential(*layers)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.model(x)
+        return self.model(widen_input(x, self.input_channels))
 
     def fourier_units(self):
         return [m for m in self.modules() if isinstance(m, FourierUnit)]
@@ -420,6 +428,8 @@ class LamaInpainter(nn.Module):
 
     def forward(self, image: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         keep = 1.0 - mask
-        prediction = self.generator(torch.cat([image * keep, mask], dim=1))
+        # the mask once per input channel past RGB: one Concat, whatever the generator's input width
+        masks = [mask] * (self.generator.input_channels - 3)
+        prediction = self.generator(torch.cat([image * keep] + masks, dim=1))
         inpainted = mask * prediction + keep * image
         return torch.clamp(inpainted * 255.0, 0.0, 255.0)

@@ -1,0 +1,105 @@
+"""The graph rewrites keep the generator's function and change the exported graph the way they claim to."""
+
+import numpy as np
+import onnx
+import pytest
+import torch
+from onnx import numpy_helper
+
+from lama_export.cli import main
+from lama_export.generator import FFC_BN_ACT, LamaInpainter
+from lama_export.random_init import random_generator, random_masked_input
+from lama_export.rewrite import align_channels, fold_batch_norms, rewrite
+
+TILE = 64
+
+
+@pytest.fixture(scope="module")
+def generator():
+    return random_generator(seed=21, width=8, blocks=2, tile=TILE).eval()
+
+
+@pytest.fixture(scope="module")
+def probe():
+    return random_masked_input(2, TILE, torch.Generator().manual_seed(22))
+
+
+def batch_norms(module):
+    return sum(isinstance(m, torch.nn.BatchNorm2d) for m in module.modules())
+
+
+def test_folding_removes_the_batch_norm_of_every_ffc_sum_and_keeps_the_output(generator, probe):
+    branches = sum((layer.bn_l is not None) + (layer.bn_g is not None)
+                   for layer in generator.modules() if isinstance(layer, FFC_BN_ACT))
+    folded, difference = rewrite(generator, probe, fold=True, align=False)
+    assert batch_norms(generator) - batch_norms(folded) == branches
+    assert difference < 1e-5
+    # the calibrated statistics are far from identity, so a fold that dropped the shift or the scale would show
+    assert (generator(probe) - generator(probe * 0.5)).abs().max() > 1e-3
+
+
+def test_a_fold_without_the_shift_would_be_caught(generator, probe):
+    broken = rewrite(generator, probe, fold=False, align=False)[0]
+    fold_batch_norms(broken)
+    with torch.no_grad():
+        for layer in broken.modules():
+            if isinstance(layer, FFC_BN_ACT) and layer.ffc.convl2l.bias is not None:
+                layer.ffc.convl2l.bias.zero_()
+        assert (broken(probe) - generator(probe)).abs().max() > 1e-3
+
+
+def test_aligned_channels_are_multiples_of_8_and_change_nothing(generator, probe):
+    aligned, difference = rewrite(generator, probe, fold=False, align=True)
+    assert difference == 0.0
+    assert aligned.model[1].ffc.convl2l.weight.shape[1] == 8 and aligned.input_channels == 8
+    assert aligned.model[-2].weight.shape[0] == 8
+    assert aligned(probe).shape == (2, 3, TILE, TILE)
+    with torch.no_grad():
+        # the inpainter feeds the widened input itself (masked RGB, then the mask five times)
+        image, mask = probe[:, :3], probe[:, 3:]
+        expected = LamaInpainter(generator)(image, mask)
+        assert torch.allclose(LamaInpainter(aligned)(image, mask), expected, atol=1e-5)
+
+
+def test_align_twice_is_align_once(generator, probe):
+    aligned = rewrite(generator, probe, fold=False, align=True)[0]
+    align_channels(aligned)
+    assert aligned.model[1].ffc.convl2l.weight.shape[1] == 8 and aligned.model[-2].weight.shape[0] == 8
+
+
+def test_exported_graph_has_the_rewrites(tmp_path):
+    plain, rewritten = str(tmp_path / "plain.onnx"), str(tmp_path / "rewritten.onnx")
+    common = ["--random-init", "--seed", "5", "--width", "8", "--blocks", "1", "--tile", "128"]
+    assert main(common + ["-o", plain]) == 0
+    assert main(common + ["--fold-batch-norms", "--align-channels", "-o", rewritten]) == 0
+    models = {name: onnx.load(path) for name, path in (("plain", plain), ("rewritten", rewritten))}
+    ops = {name: [n.op_type for n in m.graph.node] for name, m in models.items()}
+    assert ops["rewritten"].count("BatchNormalization") < ops["plain"].count("BatchNormalization")
+    metadata = {p.key: p.value for p in models["rewritten"].metadata_props}
+    assert metadata["lama-serve.rewrites"] == "fold-batch-norms,align-channels-8"
+    assert "lama-serve.rewrites" not in {p.key for p in models["plain"].metadata_props}
+    weights = {t.name: numpy_helper.to_array(t) for t in models["rewritten"].graph.initializer}
+    conv_weights = [weights[n.input[1]] for n in models["rewritten"].graph.node
+                    if n.op_type == "Conv" and n.input[1] in weights and weights[n.input[1]].ndim == 4]
+    kernels = [w.shape for w in conv_weights if w.shape[2:] == (7, 7)]
+    assert (8, 8, 7, 7) in kernels  # the first convolution: 8 outputs (width) from 8 inputs
+    assert any(shape[0] == 8 and shape[1] == 8 for shape in kernels)
+    assert all(shape[1] % 8 == 0 and shape[0] % 8 == 0 for shape in kernels)
+    # the graph still answers with 3 channels per image
+    dims = [d.dim_value for d in models["rewritten"].graph.output[0].type.tensor_type.shape.dim[1:]]
+    assert dims == [3, 128, 128]
+
+
+def test_rewritten_export_runs_the_same_in_onnxruntime(tmp_path):
+    ort = pytest.importorskip("onnxruntime")
+    common = ["--random-init", "--seed", "6", "--width", "8", "--blocks", "1", "--tile", "128"]
+    outputs = []
+    for name, extra in (("plain", []), ("rewritten", ["--fold-batch-norms", "--align-channels"])):
+        path = str(tmp_path / f"{name}.onnx")
+        assert main(common + extra + ["-o", path]) == 0
+        session = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
+        rng = np.random.default_rng(7)
+        image = rng.random((2, 3, 128, 128), dtype=np.float32)
+        mask = (rng.random((2, 1, 128, 128)) > 0.6).astype(np.float32)
+        outputs.append(session.run(None, {"image": image, "mask": mask})[0])
+    assert np.abs(outputs[0] - outputs[1]).max() < 0.01
