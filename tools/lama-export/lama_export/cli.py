@@ -11,7 +11,7 @@ from .generator import BIG_LAMA_BLOCKS, BIG_LAMA_WIDTH
 from .onnx_export import export_inpainter, log, sha256_of
 from .probe import check_with_onnxruntime, write_reference
 from .random_init import random_generator
-from .rewrite import rewrite
+from .rewrite import rewrite, spectrum_scale_for
 from .weights import load_generator
 
 
@@ -48,6 +48,10 @@ def parse_args(argv):
     parser.add_argument("--align-channels", action="store_true",
                         help="widen the first convolution's input (4 channels) and the output convolution (3) to "
                              "8 with zero weights, for tensor-core kernels (exact; the extra outputs are dropped)")
+    parser.add_argument("--scale-spectrum", action="store_true",
+                        help="compute each Fourier unit's spectrum scaled down by a power of two (sqrt(n) per "
+                             "transform) and scale it back in the inverse, so that no spectral value exceeds the "
+                             "unit's largest input: the unit is then as safe in fp16 as any other layer (exact)")
     parser.add_argument("--verify", action="store_true",
                         help="before exporting, compare the matrix-product Fourier units with torch.fft on a "
                              "random masked input at the tile size (slow for the full model on a CPU)")
@@ -91,11 +95,14 @@ def main(argv=None) -> int:
     log(f"generator ready in {time.time() - started:.1f} s "
         f"({sum(p.numel() for p in generator.parameters()):,} parameters)")
     rewrites = [name for name, chosen in (("fold-batch-norms", args.fold_batch_norms),
-                                          ("align-channels-8", args.align_channels)) if chosen]
+                                          ("align-channels-8", args.align_channels),
+                                          (f"scale-spectrum-{spectrum_scale_for(args.tile):g}",
+                                           args.scale_spectrum)) if chosen]
     if rewrites:
         from .random_init import random_masked_input
         probe = random_masked_input(1, args.tile, torch.Generator().manual_seed(args.seed + 2))
-        generator, difference = rewrite(generator, probe, args.fold_batch_norms, args.align_channels)
+        generator, difference = rewrite(generator, probe, args.fold_batch_norms, args.align_channels,
+                                        args.scale_spectrum)
         log(f"rewrote the generator ({', '.join(rewrites)}): max abs difference of its output (0..1) {difference:.3g}")
         if difference > 1e-4:
             log("FAILED: the rewritten generator differs by more than 1e-4")

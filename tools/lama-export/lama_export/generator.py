@@ -60,13 +60,16 @@ class DftMatrices:
 
     @classmethod
     def get(cls, height: int, width: int, dtype: torch.dtype, device: torch.device,
-            form: str = "gemm") -> Tuple[torch.Tensor, ...]:
+            form: str = "gemm", spectrum_scale: float = 1.0) -> Tuple[torch.Tensor, ...]:
         """The matrices of ``form``: 2-D matrices for ``gemm``, [out, in, 1, 1] weights for ``conv``, (real,
-        imaginary) stacks and left-hand matrices for ``bmm``."""
-        key = (form, height, width, dtype, device)
+        imaginary) stacks and left-hand matrices for ``bmm``. With ``spectrum_scale`` s, each forward transform
+        is scaled by sqrt(s) and each inverse by 1/sqrt(s): the spectrum comes out s times the usual one and
+        goes back to the usual signal."""
+        key = (form, height, width, dtype, device, spectrum_scale)
         if key not in cls._cache:
             fwd_w, fwd_h, inv_h, inv_w = cls._BUILDERS[form]
-            arrays = (fwd_w(width), fwd_h(height), inv_h(height), inv_w(width))
+            root = np.sqrt(spectrum_scale)
+            arrays = (fwd_w(width) * root, fwd_h(height) * root, inv_h(height) / root, inv_w(width) / root)
             cls._cache[key] = tuple(torch.from_numpy(np.asarray(a, dtype=np.float64)).to(dtype=dtype, device=device)
                                     for a in arrays)
         return cls._cache[key]
@@ -179,6 +182,8 @@ class FourierUnit(nn.Module):
         self.bn = nn.BatchNorm2d(2 * channels)
         self.relu = nn.ReLU(inplace=False)
         self.form = "fft"
+        # s: the spectrum this unit computes is s times the usual one (rewrite.scale_spectrum); 1 = as trained
+        self.spectrum_scale = 1.0
 
     def spectral_conv(self, spectrum: torch.Tensor) -> torch.Tensor:
         return self.relu(self.bn(self.conv_layer(spectrum)))
@@ -199,8 +204,8 @@ class FourierUnit(nn.Module):
         spectrum = torch.fft.rfftn(x.to(fft_dtype), dim=(-2, -1), norm="ortho")
         # (B, C, h, wf) complex -> (B, C, 2, h, wf) -> (B, 2C, h, wf): channel 2c real, 2c+1 imaginary.
         parts = torch.stack((spectrum.real, spectrum.imag), dim=2)
-        parts = parts.reshape(batch, 2 * channels, height, -1).to(x.dtype)
-        parts = self.spectral_conv(parts)
+        parts = parts.reshape(batch, 2 * channels, height, -1).to(x.dtype) * self.spectrum_scale
+        parts = self.spectral_conv(parts) / self.spectrum_scale
         parts = parts.reshape(batch, channels, 2, height, -1).to(fft_dtype)
         spectrum = torch.complex(parts[:, :, 0], parts[:, :, 1])
         return torch.fft.irfftn(spectrum, s=(height, width), dim=(-2, -1), norm="ortho").to(x.dtype)
@@ -210,7 +215,7 @@ class FourierUnit(nn.Module):
         # axis; the transposes between them only move the (real, imag) axis next to the contracted one.
         channels, height, width = _static(x.shape[1]), _static(x.shape[2]), _static(x.shape[3])
         wf = dft.half_spectrum_width(width)
-        fwd_w, fwd_h, inv_h, inv_w = DftMatrices.get(height, width, x.dtype, x.device)
+        fwd_w, fwd_h, inv_h, inv_w = DftMatrices.get(height, width, x.dtype, x.device, "gemm", self.spectrum_scale)
 
         a = torch.matmul(x.reshape(-1, width), fwd_w)                         # (B*C*h, 2*wf)
         a = a.reshape(-1, channels, height, 2, wf).permute(0, 1, 4, 3, 2)     # (B, C, wf, 2, h)
@@ -229,7 +234,7 @@ class FourierUnit(nn.Module):
         # position; reshaping so that the transformed axis is the channel axis turns each DFT into one.
         channels, height, width = _static(x.shape[1]), _static(x.shape[2]), _static(x.shape[3])
         wp = dft.aligned_spectrum_width(width)
-        fwd_w, fwd_h, inv_h, inv_w = DftMatrices.get(height, width, x.dtype, x.device, "conv")
+        fwd_w, fwd_h, inv_h, inv_w = DftMatrices.get(height, width, x.dtype, x.device, "conv", self.spectrum_scale)
 
         a = F.conv2d(x.reshape(-1, width, 1, 1), fwd_w)                          # (B*C*h, 2*wp): (B, C, h, 2, wp)
         a = a.reshape(-1, channels, height, 2, wp).transpose(2, 3)               # (B, C, 2, h, wp)
@@ -249,7 +254,7 @@ class FourierUnit(nn.Module):
         # falls out of (B, C, 2, h, wp) read as (B, 2C, h, wp).
         channels, height, width = _static(x.shape[1]), _static(x.shape[2]), _static(x.shape[3])
         wp = dft.aligned_spectrum_width(width)
-        fwd_w, fwd_h, inv_h, inv_w = DftMatrices.get(height, width, x.dtype, x.device, "bmm")
+        fwd_w, fwd_h, inv_h, inv_w = DftMatrices.get(height, width, x.dtype, x.device, "bmm", self.spectrum_scale)
 
         a = torch.matmul(x.unsqueeze(2), fwd_w)                                  # (B, C, 2, h, wp)
         y = torch.matmul(fwd_h, a.reshape(-1, channels, 2 * height, wp))          # (B, C, 2h, wp): [re; im]

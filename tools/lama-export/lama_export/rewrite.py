@@ -1,11 +1,18 @@
-"""Rewrites of a loaded generator that keep its function and give TensorRT a graph it runs faster.
+"""Rewrites of a loaded generator that keep its function and give TensorRT a graph it runs faster or safer.
 
-Both are exact up to float rounding and are applied after the weights are loaded, so checkpoints load unchanged:
+All are exact up to float rounding and are applied after the weights are loaded, so checkpoints load unchanged:
 
 - :func:`fold_batch_norms` folds the BatchNorm that follows each FFC's sums (``bn(conv_a(x) + conv_b(y))``) into
   the convolutions on both sides of the sum. ONNX exporters fold a BatchNorm only into a convolution it directly
   follows; after a sum it stays a separate layer, and TensorRT runs it as one more pass over the tensor plus a
   format change, where ``conv_a + conv_b + ReLU`` fuses into one kernel.
+- :func:`scale_spectrum` makes each Fourier unit compute a scaled-down spectrum in which no value exceeds twice
+  the unit's largest input value (a real and an imaginary part of up to one each): the forward transforms are
+  scaled by a power of two, the inverse ones by its reciprocal, and the spectral convolution's BatchNorm is folded
+  into it with its shift scaled alike (ReLU commutes with a positive scale). With norm="ortho" a transform along
+  an axis of n samples can grow a value sqrt(n) times (a flat input puts everything into the zero frequency):
+  64 times over the two axes at tile 512, which is how LaMa's Fourier units overflow fp16 on bright or flat
+  images. Scaled, they are at no more risk than any other fp16 layer.
 - :func:`align_channels` widens the first convolution's input (4 channels: masked RGB and mask) and the last
   convolution's output (3 channels: RGB) to a multiple of 8 with zero weights. Tensor-core kernels want channel
   counts in multiples of 8; with 3 or 4 the builder falls back to slow kernels (the 7x7 output convolution was
@@ -14,12 +21,13 @@ Both are exact up to float rounding and are applied after the weights are loaded
 """
 
 import copy
+import math
 from typing import Tuple
 
 import torch
 from torch import nn
 
-from .generator import FFC_BN_ACT, LamaGenerator
+from .generator import FFC_BN_ACT, FourierUnit, LamaGenerator
 
 
 def _affine(bn: nn.BatchNorm2d) -> Tuple[torch.Tensor, torch.Tensor]:
@@ -68,6 +76,33 @@ def fold_batch_norms(generator: LamaGenerator) -> int:
     return folded
 
 
+def spectrum_scale_for(tile: int) -> float:
+    """The scale of the spectrum at ``tile``: per transform, at most 1/sqrt(n) and a power of two (exact in floating
+    point), for the n = tile / 8 samples per axis of the Fourier units (three stride-2 downsamplings)."""
+    samples = tile // 8
+    per_transform = 2.0 ** -math.ceil(0.5 * math.log2(samples))
+    return per_transform * per_transform
+
+
+@torch.no_grad()
+def scale_spectrum(generator: LamaGenerator, tile: int) -> float:
+    """Scales every Fourier unit's spectrum by :func:`spectrum_scale_for` ``(tile)``; returns the scale."""
+    scale = spectrum_scale_for(tile)
+    for unit in generator.modules():
+        if not isinstance(unit, FourierUnit) or unit.spectrum_scale != 1.0:
+            continue
+        if isinstance(unit.bn, nn.BatchNorm2d):
+            bn_scale, shift = _affine(unit.bn)
+            _scale_outputs(unit.conv_layer, bn_scale)
+            _add_bias(unit.conv_layer, shift)
+            unit.bn = nn.Identity()
+        if unit.conv_layer.bias is not None:
+            # conv(s * y) + s * b = s * (conv(y) + b): the whole spectral convolution scales with its input
+            unit.conv_layer.bias.mul_(scale)
+        unit.spectrum_scale = scale
+    return scale
+
+
 class _FirstChannels(nn.Module):
     """Applies ``inner`` and keeps the first ``channels`` channels (drops the zero-weight padding channels)."""
 
@@ -112,14 +147,17 @@ def align_channels(generator: LamaGenerator, multiple: int = 8) -> None:
     generator.model[-1] = _FirstChannels(generator.model[-1], last.out_channels)
 
 
-def rewrite(generator: LamaGenerator, probe: torch.Tensor, fold: bool, align: bool) -> Tuple[LamaGenerator, float]:
+def rewrite(generator: LamaGenerator, probe: torch.Tensor, fold: bool, align: bool,
+            scale: bool = False) -> Tuple[LamaGenerator, float]:
     """Applies the chosen rewrites to a copy of ``generator`` (eval mode); returns it and the largest difference
-    of its output from the original's on ``probe`` (0..1 scale)."""
+    of its output from the original's on ``probe`` (0..1 scale; the probe's size is the tile)."""
     rewritten = copy.deepcopy(generator).eval()
     if fold:
         fold_batch_norms(rewritten)
     if align:
         align_channels(rewritten)
+    if scale:
+        scale_spectrum(rewritten, probe.shape[-1])
     with torch.no_grad():
         before = generator.eval()(probe)
         after = rewritten(probe)

@@ -9,7 +9,7 @@ from onnx import numpy_helper
 from lama_export.cli import main
 from lama_export.generator import FFC_BN_ACT, LamaInpainter
 from lama_export.random_init import random_generator, random_masked_input
-from lama_export.rewrite import align_channels, fold_batch_norms, rewrite
+from lama_export.rewrite import align_channels, fold_batch_norms, rewrite, scale_spectrum, spectrum_scale_for
 
 TILE = 64
 
@@ -94,7 +94,8 @@ def test_rewritten_export_runs_the_same_in_onnxruntime(tmp_path):
     ort = pytest.importorskip("onnxruntime")
     common = ["--random-init", "--seed", "6", "--width", "8", "--blocks", "1", "--tile", "128"]
     outputs = []
-    for name, extra in (("plain", []), ("rewritten", ["--fold-batch-norms", "--align-channels"])):
+    for name, extra in (("plain", []),
+                        ("rewritten", ["--fold-batch-norms", "--align-channels", "--scale-spectrum"])):
         path = str(tmp_path / f"{name}.onnx")
         assert main(common + extra + ["-o", path]) == 0
         session = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
@@ -103,3 +104,49 @@ def test_rewritten_export_runs_the_same_in_onnxruntime(tmp_path):
         mask = (rng.random((2, 1, 128, 128)) > 0.6).astype(np.float32)
         outputs.append(session.run(None, {"image": image, "mask": mask})[0])
     assert np.abs(outputs[0] - outputs[1]).max() < 0.01
+
+
+def test_scaled_spectrum_keeps_the_output_for_every_form(generator, probe):
+    for form in ("fft", "conv", "gemm", "bmm"):
+        generator.set_fourier_form(form)
+        scaled, difference = rewrite(generator, probe, fold=False, align=False, scale=True)
+        assert difference < 1e-5, form
+        assert all(unit.spectrum_scale == 1 / 16 for unit in scaled.fourier_units())  # 8 samples: 1/4 per axis
+    generator.set_fourier_form("fft")
+
+
+@pytest.mark.parametrize("tile,per_axis", [(512, 8), (256, 8), (128, 4), (64, 4)])
+def test_spectrum_scale_is_a_power_of_two_at_most_one_over_sqrt_n_per_axis(tile, per_axis):
+    assert spectrum_scale_for(tile) == 1 / per_axis ** 2
+    assert per_axis >= (tile // 8) ** 0.5
+
+
+def spectrum_peak(unit, x):
+    """The largest value that enters the unit's spectral convolution (the spectrum) on input ``x``."""
+    seen = []
+    handle = unit.conv_layer.register_forward_hook(lambda module, inputs, output: seen.append(inputs[0].abs().max()))
+    with torch.no_grad():
+        unit(x)
+    handle.remove()
+    return float(seen[0])
+
+
+def test_a_flat_input_overflows_fp16_in_the_usual_spectrum_and_not_in_the_scaled_one():
+    # the global features of a 512 tile are 64 x 64; a flat one puts 64 times its value into the zero frequency
+    model = random_generator(seed=23, width=8, blocks=1, tile=512).eval().set_fourier_form("conv")
+    unit = model.fourier_units()[0]
+    flat = torch.full((1, unit.conv_layer.in_channels // 2, 64, 64), 2000.0)
+    assert spectrum_peak(unit, flat) == pytest.approx(64 * 2000.0, rel=1e-4)  # > 65504, fp16's largest value
+    scale_spectrum(model, 512)
+    assert spectrum_peak(unit, flat) <= 2 * 2000.0
+    worst = torch.where(torch.rand(1, flat.shape[1], 64, 64, generator=torch.Generator().manual_seed(3)) > 0.5,
+                        2000.0, -2000.0)
+    assert spectrum_peak(unit, worst) <= 2 * 2000.0
+
+
+def test_scaled_export_records_the_scale(tmp_path):
+    out = str(tmp_path / "scaled.onnx")
+    assert main(["--random-init", "--seed", "5", "--width", "8", "--blocks", "1", "--tile", "512",
+                 "--scale-spectrum", "-o", out]) == 0
+    metadata = {p.key: p.value for p in onnx.load(out).metadata_props}
+    assert metadata["lama-serve.rewrites"] == "scale-spectrum-0.015625"
