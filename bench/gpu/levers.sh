@@ -26,6 +26,8 @@ set -uo pipefail
 PY_BIN="${PYTHON:-python3}"
 PY() { env -u LD_LIBRARY_PATH "$PY_BIN" "$@"; }
 HERE="$(cd "$(dirname "$0")" && pwd)"
+# shellcheck source=variants.sh
+. "$HERE/variants.sh"
 REPO="$(cd "$HERE/../.." && pwd)"
 W="${1:?workdir}"; APPDIR="$(cd "${2:?quarkus-app dir}" && pwd)"; shift 2
 [ $# -gt 0 ] || { echo "usage: levers.sh WORKDIR QUARKUS_APP_DIR NAME=VARIANT[,option=value...] ..." >&2; exit 2; }
@@ -63,11 +65,9 @@ stage "export: ${variants[*]}"
 unique_variants=$(printf '%s\n' "${variants[@]}" | sort -u)
 for v in $unique_variants; do  # the exports run side by side: each is mostly one core's work
   [ -f "$W/big-lama-$v.onnx" ] && continue
-  forms=${v%%+*}; flags=()
-  IFS=+ read -ra extra <<< "${v#"$forms"}"
-  for flag in "${extra[@]}"; do [ -n "$flag" ] && flags+=("--$flag"); done
-  PY "$REPO/tools/lama-export/export.py" --random-init --seed 0 --fourier-form "${forms%-*}" --pad-form "${forms#*-}" \
-      "${flags[@]}" ${EXPORT_ARGS:-} -o "$W/big-lama-$v.onnx" > "$W/export-$v.log" 2>&1 &
+  mapfile -t forms < <(variant_export_args "$v")
+  PY "$REPO/tools/lama-export/export.py" --random-init --seed 0 "${forms[@]}" \
+      ${EXPORT_ARGS:-} -o "$W/big-lama-$v.onnx" > "$W/export-$v.log" 2>&1 &
 done
 wait
 for v in $unique_variants; do

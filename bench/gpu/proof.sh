@@ -23,7 +23,7 @@
 # ENGINE_BENCH_JAR), the engine classes are read from QUARKUS_APP_DIR's jars, TensorRT/CUDA from GPU_RIG_CP (or
 # installed libraries).
 # Environment: PYTHON (default python3, with torch and onnx), VARIANTS (default "conv-concat", the exporter's
-# default; each further variant is one more level-3 build at the same time: three took 783 s on an H200 where one
+# default; FOURIER-PAD[+FLAG...], each +FLAG one more exporter flag, e.g. conv-concat+fold-batch-norms; each further variant is one more level-3 build at the same time: three took 783 s on an H200 where one
 # took about 285 s), LEVEL (3), PRECISION (fp16), STEP (15s), WARMUP (5s), SKIP_SERVICE=1 stops after step 4,
 # TIMING_CACHE (a TensorRT timing cache of the same card and TensorRT version, e.g. from an earlier run's
 # results, copied into the engine directory first: the build reuses its tactic timings), SHARED_GPU_MIN (e.g. 0.5:
@@ -44,6 +44,8 @@ PY=PY
 # it (with PY, $! is a subshell whose Python child outlives the kill)
 PY_BG() { exec env -u LD_LIBRARY_PATH "$PY_BIN" "$@"; }
 HERE="$(cd "$(dirname "$0")" && pwd)"
+# shellcheck source=variants.sh
+. "$HERE/variants.sh"
 REPO="$(cd "$HERE/../.." && pwd)"
 W="${1:?workdir}"; APPDIR="$(cd "${2:?quarkus-app dir}" && pwd)"; BENCH_JAR="$(cd "$(dirname "${3:?bench jar}")" && pwd)/$(basename "$3")"
 VARIANTS="${VARIANTS:-conv-concat}"; LEVEL="${LEVEL:-3}"; P="${PRECISION:-fp16}"; MAX=32
@@ -69,7 +71,8 @@ cat "$W/env.txt"
 stage "export $VARIANTS"
 for v in $VARIANTS; do
   [ -f "$W/big-lama-$v.onnx" ] && continue
-  "$PY" "$REPO/tools/lama-export/export.py" --random-init --seed 0 --fourier-form "${v%-*}" --pad-form "${v#*-}" \
+  mapfile -t forms < <(variant_export_args "$v")
+  "$PY" "$REPO/tools/lama-export/export.py" --random-init --seed 0 "${forms[@]}" \
       ${EXPORT_ARGS:-} -o "$W/big-lama-$v.onnx" > "$W/export-$v.log" 2>&1 &
 done
 wait
@@ -93,11 +96,14 @@ fi
 
 stage "build $P level $LEVEL for each variant (concurrently)"
 if [ -n "${TIMING_CACHE:-}" ]; then mkdir -p "$W/engines" && cp "$TIMING_CACHE" "$W/engines/"; fi
+builds=()
 for v in $VARIANTS; do
   "${JAVA[@]}" $BENCH --onnx "$W/big-lama-$v.onnx" "${COMMON[@]}" --batches 1 --seconds 1 \
       > "$W/build-$v.json" 2> "$W/build-$v.log" &
+  builds+=($!)
 done
-wait
+# the builds only: a plain wait would also wait for torch.compile, which waits for the GPU to be idle
+wait "${builds[@]}"
 for v in $VARIANTS; do echo "$v $(cat "$W/build-$v.json" 2>/dev/null || tail -3 "$W/build-$v.log")"; done
 
 for v in $VARIANTS; do
