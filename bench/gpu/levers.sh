@@ -17,6 +17,8 @@
 # the engine directory first; without it, the timing caches kept under bench/gpu/results are, and TensorRT takes the
 # one named for this GPU), PARALLEL_BUILDS (1: build one after another; more overlaps builds, which share the GPU while
 # TensorRT times its tactics), PYTHON (python3 with torch and onnx, for the export and the comparison),
+# BUILD_ONLY=1 exports and builds, then stops (a later run with the same WORKDIR finds the engines built and times
+# them: e.g. to build while the GPU is busy with something else, and time on an idle GPU),
 # COMPARE=0 skips the ONNX Runtime comparison, TORCH_COMPILE=0 the torch.compile baseline (bench/gpu/torch_compile.py at
 # batch 1 and BATCH: compiled while the engines build, timed once the levers' GPU work is over, so that each has the
 # GPU to itself).
@@ -53,7 +55,7 @@ for lever in "$@"; do
   names+=("$name"); variants+=("$variant"); options+=("${opts[*]:-}")
 done
 
-if [ "${TORCH_COMPILE:-1}" = 1 ]; then
+if [ "${TORCH_COMPILE:-1}" = 1 ] && [ "${BUILD_ONLY:-0}" != 1 ]; then
   rm -f "$W/gpu-idle"
   # started outside this shell's children, so that the waits for the exports and builds below do not wait for it
   ( PY "$HERE/torch_compile.py" --wait-for "$W/gpu-idle" 1 "$BATCH" > "$W/torch-compile.json" 2> "$W/torch-compile.log" &
@@ -92,6 +94,7 @@ for i in "${!names[@]}"; do
   if [ "$running" -ge "${PARALLEL_BUILDS:-1}" ]; then wait -n; running=$((running - 1)); fi
 done
 wait
+if [ "${BUILD_ONLY:-0}" = 1 ]; then stage "built (BUILD_ONLY=1)"; exit 0; fi
 
 for i in "${!names[@]}"; do
   n=${names[$i]}
