@@ -96,12 +96,16 @@ done
 wait
 if [ "${BUILD_ONLY:-0}" = 1 ]; then stage "built (BUILD_ONLY=1)"; exit 0; fi
 
+# the dumps hold a batch of 1 (random inputs) and one of 4 (the extremes): an engine of BATCH < 4 is timed only
+[ "$BATCH" -ge 4 ] || COMPARE=0
 for i in "${!names[@]}"; do
   n=${names[$i]}
+  dump=()
+  [ "${COMPARE:-1}" = 1 ] && dump=(--dump "$W/dump-lever-$n" --dump-batches 1)
   stage "$n: batch $BATCH, per-layer profile, dumps (plain enqueues)"
   # shellcheck disable=SC2046
   "${JAVA[@]}" $BENCH $(common "$i") --graphs false --batches "$BATCH" --seconds "${SECONDS_PER_POINT:-3}" \
-      --profile "$BATCH" --profile-runs 10 --dump "$W/dump-lever-$n" --dump-batches 1 \
+      --profile "$BATCH" --profile-runs 10 "${dump[@]}" \
       > "$W/lever-$n.json" 2> "$W/lever-$n.log" || tail -5 "$W/lever-$n.log"
   # shellcheck disable=SC2046
   "${JAVA[@]}" $BENCH $(common "$i") --graphs true --batches "$BATCH" --seconds "${SECONDS_PER_POINT:-3}" \
