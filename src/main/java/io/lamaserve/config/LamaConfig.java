@@ -105,11 +105,13 @@ public interface LamaConfig {
         Precision precision();
 
         /**
-         * Which layers an fp16 engine keeps in fp32: {@code fourier} (whole Fourier units and the global-branch
-         * sums, the overflow guard), {@code dft} (only the DFT products and their sums) or {@code none} (no guard;
-         * for measurements only). Part of the engine cache key.
+         * Which layers an fp16 engine keeps in fp32: {@code auto} (nothing for a model exported with its spectrum
+         * scaled, {@code lama-export --scale-spectrum}, whose Fourier units cannot leave fp16's range; the Fourier
+         * units otherwise), {@code fourier} (whole Fourier units and the global-branch sums, the overflow guard),
+         * {@code dft} (only the DFT products and their sums) or {@code none} (no guard). Part of the engine cache
+         * key, as the pinning it resolves to.
          */
-        @WithDefault("fourier")
+        @WithDefault("auto")
         Fp16Pinning fp16Pinning();
 
         /** Builder optimization level (0..5) of the engine that is finally served. */
@@ -137,7 +139,7 @@ public interface LamaConfig {
 
         enum Precision { FP32, TF32, FP16 }
 
-        enum Fp16Pinning { FOURIER, DFT, NONE }
+        enum Fp16Pinning { AUTO, FOURIER, DFT, NONE }
     }
 
     interface BatchingConfig {

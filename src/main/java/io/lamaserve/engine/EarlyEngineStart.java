@@ -222,7 +222,10 @@ public class EarlyEngineStart implements VertxOptionsCustomizer {
             // the model is resolved on the read-ahead thread; the producer's own resolve() then finds it resolved
             // (or waits for it, or fails the same way)
             tensorRt = TensorRtPrestart.start(TensorRtSettings.from(config.tensorrt()),
-                    () -> provisioner.resolve().sha256());
+                    () -> {
+                        var model = provisioner.resolve();
+                        return new TensorRtPrestart.Model(model.file(), model.sha256());
+                    });
         }
         return tensorRt;
     }

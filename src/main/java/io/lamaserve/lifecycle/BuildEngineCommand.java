@@ -14,6 +14,7 @@ import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Locale;
@@ -104,7 +105,9 @@ public final class BuildEngineCommand {
         try {
             ResolvedModel model = new ModelProvisioner(ModelSettings.of(config.model())).resolve();
             out.printf("build-engine: model %s (sha256 %s)%n", model.file(), model.sha256());
-            PlanKey key = settings.planKey(model.sha256(), gpu.tensorRtVersion(), gpu.gpu().orElseThrow());
+            // the same per-model resolution the service makes (auto pinning), so the key is the one a pod asks for
+            PlanKey key = settings.forModel(model.file())
+                    .planKey(model.sha256(), gpu.tensorRtVersion(), gpu.gpu().orElseThrow());
             out.printf("build-engine: plan key %s%n", key.canonical());
             out.printf("build-engine: looking for %s%n", key.fileName());
             PlanPreparer.Outcome outcome = PlanPreparer.onThisGpu(settings).prepare(model.file(), key);
@@ -122,7 +125,7 @@ public final class BuildEngineCommand {
                 return FAILED;
             }
             return OK;
-        } catch (EngineException | RuntimeException e) {
+        } catch (EngineException | IOException | RuntimeException e) {
             err.println("build-engine: failed: " + e.getMessage());
             return FAILED;
         }

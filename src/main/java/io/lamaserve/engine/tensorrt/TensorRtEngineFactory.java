@@ -1,5 +1,6 @@
 package io.lamaserve.engine.tensorrt;
 
+import io.lamaserve.config.LamaConfig;
 import io.lamaserve.engine.EngineException;
 import io.lamaserve.engine.ModelRunner;
 import io.lamaserve.engine.SwappableEngine;
@@ -73,19 +74,19 @@ public final class TensorRtEngineFactory {
     public Startup create(Path onnx, String knownSha256, TensorRtPrestart prestart) throws EngineException {
         long started = System.nanoTime();
         StartPhases phases = new StartPhases("TensorRT");
-        CompletableFuture<String> modelSha = new CompletableFuture<>();
+        CompletableFuture<TensorRtPrestart.Model> model = new CompletableFuture<>();
         if (prestart == null) {
-            prestart = TensorRtPrestart.start(settings, modelSha::join);
+            prestart = TensorRtPrestart.start(settings, model::join);
         }
         // the model is read while the probe runs
         String sha;
         Map<String, String> metadata;
         try {
             sha = knownSha256 != null ? knownSha256.toLowerCase(java.util.Locale.ROOT) : Digests.sha256Hex(onnx);
-            modelSha.complete(sha);
+            model.complete(new TensorRtPrestart.Model(onnx, sha));
             metadata = OnnxMetadata.read(onnx);
         } catch (IOException | IllegalArgumentException e) {
-            modelSha.completeExceptionally(e);
+            model.completeExceptionally(e);
             throw new EngineException("cannot read the model " + onnx + ": " + e.getMessage(), e);
         }
         TensorRtProbe.Result probe = prestart.probe(phases);
@@ -93,7 +94,15 @@ public final class TensorRtEngineFactory {
             throw new EngineException("TensorRT is not available: " + probe.reason());
         }
         GpuInfo gpu = probe.gpu().orElseThrow();
-        PlanKey finalKey = settings.planKey(sha, probe.tensorRtVersion(), gpu);
+        // only the key depends on the pinning; auto resolves to what this model's export allows
+        TensorRtSettings forModel = settings.forModel(metadata);
+        PlanKey finalKey = forModel.planKey(sha, probe.tensorRtVersion(), gpu);
+        if (forModel.fp16Pinning() != settings.fp16Pinning()) {
+            LOG.infof("fp16 pinning auto: %s (%s)", forModel.fp16Pinning().name().toLowerCase(java.util.Locale.ROOT),
+                    forModel.fp16Pinning() == LamaConfig.TensorRtConfig.Fp16Pinning.NONE
+                            ? "the model's spectrum is scaled, its Fourier units stay within fp16's range"
+                            : "the Fourier units stay in fp32; export with lama-export --scale-spectrum to lift it");
+        }
         LOG.infof("TensorRT %s on %s; engine cache %s", probe.tensorRtVersion(), gpu, cache.directory().toAbsolutePath());
 
         Optional<TensorRtEngine> cached = loadCached(finalKey, metadata, phases, prestart.plan(finalKey, phases));

@@ -35,6 +35,10 @@ public final class TensorRtPrestart {
 
     private static final Logger LOG = Logger.getLogger(TensorRtPrestart.class);
 
+    /** The model as the read-ahead needs it: its checksum, and its file for the export's metadata (auto pinning). */
+    public record Model(Path file, String sha256) {
+    }
+
     /** What the read-ahead produced: a verified plan file, or why there is none. */
     record ReadAhead(Optional<PlanCache.PlanFile> plan, String reason, double seconds) {
     }
@@ -52,19 +56,19 @@ public final class TensorRtPrestart {
      * Starts the probe and the plan read-ahead on two daemon threads. The GPU model the driver lists (if just one)
      * helps pick the plan when several GPU types share the engine directory.
      *
-     * @param onnxSha256 the model's SHA-256; called on the read-ahead thread, may block (the model is resolved) or
-     *                   throw (then nothing is read ahead and the engine reads the plan itself)
+     * @param model the model's file and SHA-256; called on the read-ahead thread, may block (the model is resolved)
+     *              or throw (then nothing is read ahead and the engine reads the plan itself)
      */
-    public static TensorRtPrestart start(TensorRtSettings settings, Supplier<String> onnxSha256) {
-        return start(settings, onnxSha256, TensorRtProbe::probe, GpuDevices.system().singleModel());
+    public static TensorRtPrestart start(TensorRtSettings settings, Supplier<Model> model) {
+        return start(settings, model, TensorRtProbe::probe, GpuDevices.system().singleModel());
     }
 
-    static TensorRtPrestart start(TensorRtSettings settings, Supplier<String> onnxSha256,
+    static TensorRtPrestart start(TensorRtSettings settings, Supplier<Model> model,
                                   IntFunction<TensorRtProbe.Result> prober, Optional<String> gpuModelHint) {
         TensorRtPrestart prestart = new TensorRtPrestart();
         Thread.ofPlatform().name("lama-tensorrt-probe").daemon().start(() -> prestart.runProbe(settings, prober));
         Thread.ofPlatform().name("lama-tensorrt-plan-read").daemon()
-                .start(() -> prestart.runReadAhead(settings, onnxSha256, gpuModelHint));
+                .start(() -> prestart.runReadAhead(settings, model, gpuModelHint));
         return prestart;
     }
 
@@ -80,10 +84,13 @@ public final class TensorRtPrestart {
         probe.complete(result);
     }
 
-    private void runReadAhead(TensorRtSettings settings, Supplier<String> onnxSha256, Optional<String> gpuModelHint) {
+    private void runReadAhead(TensorRtSettings settings, Supplier<Model> model, Optional<String> gpuModelHint) {
         String sha;
+        TensorRtSettings forModel;
         try {
-            sha = onnxSha256.get().toLowerCase(Locale.ROOT);
+            Model resolved = model.get();
+            sha = resolved.sha256().toLowerCase(Locale.ROOT);
+            forModel = settings.forModel(resolved.file());
         } catch (Throwable e) {
             readAhead.complete(new ReadAhead(Optional.empty(), "the model is not resolved: " + e.getMessage(), 0));
             return;
@@ -91,7 +98,7 @@ public final class TensorRtPrestart {
         // the phase is the plan's: from the moment the model's checksum is known
         long started = System.nanoTime();
         try {
-            readAhead.complete(readAhead(settings, sha, gpuModelHint, started));
+            readAhead.complete(readAhead(forModel, sha, gpuModelHint, started));
         } catch (Throwable e) {
             // whatever happens, the factory waiting for this must get an answer (and then reads the plan itself)
             readAhead.complete(new ReadAhead(Optional.empty(), "reading ahead failed: " + e, StartPhases.since(started)));

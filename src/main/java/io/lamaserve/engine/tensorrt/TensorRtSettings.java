@@ -2,7 +2,10 @@ package io.lamaserve.engine.tensorrt;
 
 import io.lamaserve.config.LamaConfig;
 
+import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
 
 /**
  * The TensorRT engine's settings as plain values, so the engine can be built from the service's configuration
@@ -12,7 +15,7 @@ import java.nio.file.Path;
  * @param shapes             the batch sizes, each a fixed-shape optimization profile per context
  * @param contexts           execution contexts, each with one profile per batch size
  * @param precision          fp32, tf32 or fp16
- * @param fp16Pinning        which layers an fp16 engine keeps in fp32
+ * @param fp16Pinning        which layers an fp16 engine keeps in fp32; {@code AUTO} until {@link #forModel} resolves it
  * @param optimizationLevel  level of the engine that is finally served
  * @param quickLevel         level of the engine built first when nothing is cached; negative = none
  * @param workspaceMib       builder workspace limit
@@ -42,6 +45,35 @@ public record TensorRtSettings(Path engineDir, BatchShapes shapes, int contexts,
                 config.workspaceMib(), config.cudaGraphs(), config.device());
     }
 
+    /** The ONNX metadata entry in which {@code tools/lama-export} lists the exact rewrites it applied. */
+    static final String REWRITES = "lama-serve.rewrites";
+
+    /**
+     * These settings for one model: {@code auto} pinning resolved from the model's export. A model exported with
+     * its spectrum scaled ({@code scale-spectrum-*} in {@value #REWRITES}) keeps every spectral value within twice
+     * its Fourier unit's input, so fp16 cannot overflow there and nothing is pinned; any other model keeps its
+     * Fourier units in fp32. Settings whose pinning is explicit are returned as they are.
+     */
+    public TensorRtSettings forModel(Map<String, String> onnxMetadata) {
+        if (fp16Pinning != LamaConfig.TensorRtConfig.Fp16Pinning.AUTO) {
+            return this;
+        }
+        boolean spectrumScaled = Arrays.stream(onnxMetadata.getOrDefault(REWRITES, "").split(","))
+                .anyMatch(rewrite -> rewrite.strip().startsWith("scale-spectrum"));
+        return withPinning(spectrumScaled ? LamaConfig.TensorRtConfig.Fp16Pinning.NONE
+                : LamaConfig.TensorRtConfig.Fp16Pinning.FOURIER);
+    }
+
+    /** {@link #forModel(Map)} with the metadata read from {@code onnx} (only when it is needed). */
+    public TensorRtSettings forModel(Path onnx) throws IOException {
+        return fp16Pinning == LamaConfig.TensorRtConfig.Fp16Pinning.AUTO ? forModel(OnnxMetadata.read(onnx)) : this;
+    }
+
+    TensorRtSettings withPinning(LamaConfig.TensorRtConfig.Fp16Pinning pinning) {
+        return new TensorRtSettings(engineDir, shapes, contexts, precision, pinning, optimizationLevel, quickLevel,
+                workspaceMib, cudaGraphs, device);
+    }
+
     /** Whether a quick engine is built first (and the final one in the background) when nothing is cached. */
     public boolean buildsQuickFirst() {
         return quickLevel >= 0 && quickLevel < optimizationLevel;
@@ -59,9 +91,14 @@ public record TensorRtSettings(Path engineDir, BatchShapes shapes, int contexts,
     /** The precision as the plan key names it: fp32, tf32, fp16, or fp16 with a non-default pinning suffix. */
     public String precisionName() {
         String name = precision.name().toLowerCase(java.util.Locale.ROOT);
-        if (precision != LamaConfig.TensorRtConfig.Precision.FP16 || fp16Pinning == LamaConfig.TensorRtConfig.Fp16Pinning.FOURIER) {
+        if (precision != LamaConfig.TensorRtConfig.Precision.FP16) {
             return name;
         }
-        return name + "-" + fp16Pinning.name().toLowerCase(java.util.Locale.ROOT);
+        return switch (fp16Pinning) {
+            case FOURIER -> name;
+            case DFT, NONE -> name + "-" + fp16Pinning.name().toLowerCase(java.util.Locale.ROOT);
+            // a key names what the engine is: auto is resolved per model first
+            case AUTO -> throw new IllegalStateException("fp16 pinning 'auto' is not resolved for a model (forModel)");
+        };
     }
 }

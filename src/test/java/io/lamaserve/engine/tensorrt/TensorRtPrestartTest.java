@@ -37,7 +37,7 @@ class TensorRtPrestartTest {
     void theProbeRunsOnceInTheBackgroundAndTheWaitForItIsRecorded() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         AtomicInteger calls = new AtomicInteger();
-        TensorRtPrestart prestart = TensorRtPrestart.start(settings(), () -> SHA, device -> {
+        TensorRtPrestart prestart = TensorRtPrestart.start(settings(), () -> model(SHA), device -> {
             calls.incrementAndGet();
             try {
                 assertTrue(release.await(10, TimeUnit.SECONDS));
@@ -61,7 +61,7 @@ class TensorRtPrestartTest {
 
     @Test
     void aProbeDoneBeforeItIsNeededCostsNoWait() throws Exception {
-        TensorRtPrestart prestart = TensorRtPrestart.start(settings(), () -> SHA, device -> h200(), Optional.empty());
+        TensorRtPrestart prestart = TensorRtPrestart.start(settings(), () -> model(SHA), device -> h200(), Optional.empty());
         Thread.sleep(200);
         StartPhases phases = new StartPhases("x");
         prestart.probe(phases);
@@ -70,7 +70,7 @@ class TensorRtPrestartTest {
 
     @Test
     void aProbeThatThrowsIsAnUnavailableTensorRt() {
-        TensorRtPrestart prestart = TensorRtPrestart.start(settings(), () -> SHA, device -> {
+        TensorRtPrestart prestart = TensorRtPrestart.start(settings(), () -> model(SHA), device -> {
             throw new UnsatisfiedLinkError("/tmp/x/libjnicudart.so: libcuda.so.1: cannot open shared object file");
         }, Optional.empty());
         TensorRtProbe.Result result = prestart.probe(new StartPhases("x"));
@@ -79,6 +79,44 @@ class TensorRtPrestartTest {
     }
 
     private static final GpuInfo T4 = new GpuInfo(0, "Tesla T4", 7, 5, 40, 15_360L << 20);
+
+    static TensorRtPrestart.Model model(String sha) {
+        // the settings here pin explicitly, so the file (read only for auto pinning) need not exist
+        return new TensorRtPrestart.Model(Path.of("unused.onnx"), sha);
+    }
+
+    @Test
+    void withAutoPinningTheReadAheadTakesThePlanThatTheModelsExportAllows() throws Exception {
+        TensorRtSettings auto = settings().withPinning(Fp16Pinning.AUTO);
+        Path scaled = dir.resolve("scaled.onnx");
+        java.nio.file.Files.write(scaled, TensorRtSettingsTest.modelWithMetadata(TensorRtSettings.REWRITES,
+                "fold-batch-norms,scale-spectrum-0.015625"));
+        PlanKey unpinned = settings().withPinning(Fp16Pinning.NONE).planKey(SHA, "10.6.0", H200);
+        PlanKey pinned = storePlan(H200, "10.6.0", new byte[] {5});
+        new PlanCache(dir).storePlan(unpinned, java.nio.ByteBuffer.wrap(new byte[] {6, 7}));
+
+        // the probe still held: the one candidate whose name fits the resolved settings is read
+        CountDownLatch release = new CountDownLatch(1);
+        TensorRtPrestart held = TensorRtPrestart.start(auto, () -> new TensorRtPrestart.Model(scaled, SHA),
+                heldProbe(release, h200()), Optional.empty());
+        Optional<java.nio.ByteBuffer> plan = held.plan(unpinned, new StartPhases("x"));
+        release.countDown();
+        assertEquals(2, plan.orElseThrow().remaining());
+
+        // the probe first: the full key of the resolved settings
+        TensorRtPrestart probed = TensorRtPrestart.start(auto, () -> new TensorRtPrestart.Model(scaled, SHA),
+                device -> h200(), Optional.empty());
+        probed.probe();
+        assertEquals(2, probed.plan(unpinned, new StartPhases("x")).orElseThrow().remaining());
+
+        // a model exported without the scaled spectrum keeps the pin
+        Path plain = dir.resolve("plain.onnx");
+        java.nio.file.Files.write(plain, TensorRtSettingsTest.modelWithMetadata("lama-serve.tile", "512"));
+        TensorRtPrestart other = TensorRtPrestart.start(auto, () -> new TensorRtPrestart.Model(plain, SHA),
+                device -> h200(), Optional.empty());
+        other.probe();
+        assertEquals(1, other.plan(pinned, new StartPhases("x")).orElseThrow().remaining());
+    }
 
     private PlanKey storePlan(GpuInfo gpu, String trt, byte[] payload) throws Exception {
         PlanKey key = settings().planKey(SHA, trt, gpu);
@@ -103,7 +141,7 @@ class TensorRtPrestartTest {
     void whileTheProbeRunsTheOneCandidatePlanIsReadAndUsedWhenItsKeyIsTheFullKey() throws Exception {
         PlanKey key = storePlan(H200, "10.6.0", new byte[] {1, 2, 3, 4});
         CountDownLatch release = new CountDownLatch(1);
-        TensorRtPrestart prestart = TensorRtPrestart.start(settings(), () -> SHA.toUpperCase(java.util.Locale.ROOT),
+        TensorRtPrestart prestart = TensorRtPrestart.start(settings(), () -> model(SHA.toUpperCase(java.util.Locale.ROOT)),
                 heldProbe(release, h200()), Optional.empty());
         StartPhases phases = new StartPhases("x");
         // the read-ahead finishes while the probe is still held
@@ -123,7 +161,7 @@ class TensorRtPrestartTest {
         // only a T4 plan on the volume, and the driver lists no single model: the T4 plan is the one candidate
         storePlan(T4, "10.6.0", new byte[] {9});
         CountDownLatch release = new CountDownLatch(1);
-        TensorRtPrestart prestart = TensorRtPrestart.start(settings(), () -> SHA, heldProbe(release, h200()),
+        TensorRtPrestart prestart = TensorRtPrestart.start(settings(), () -> model(SHA), heldProbe(release, h200()),
                 Optional.empty());
         StartPhases phases = new StartPhases("x");
         PlanKey h200Key = settings().planKey(SHA, "10.6.0", H200);
@@ -145,7 +183,7 @@ class TensorRtPrestartTest {
             } catch (InterruptedException e) {
                 throw new IllegalStateException(e);
             }
-            return SHA;
+            return model(SHA);
         }, device -> {
             probed.countDown();
             return h200();
@@ -164,14 +202,14 @@ class TensorRtPrestartTest {
         storePlan(T4, "10.6.0", new byte[] {7});
         PlanKey key = storePlan(H200, "10.6.0", new byte[] {8});
         CountDownLatch release = new CountDownLatch(1);
-        TensorRtPrestart prestart = TensorRtPrestart.start(settings(), () -> SHA, heldProbe(release, h200()),
+        TensorRtPrestart prestart = TensorRtPrestart.start(settings(), () -> model(SHA), heldProbe(release, h200()),
                 Optional.empty());
         assertTrue(prestart.plan(key, new StartPhases("x")).isEmpty());
         release.countDown();
 
         // with the driver's model name the H200 plan is found
         CountDownLatch again = new CountDownLatch(1);
-        TensorRtPrestart hinted = TensorRtPrestart.start(settings(), () -> SHA, heldProbe(again, h200()),
+        TensorRtPrestart hinted = TensorRtPrestart.start(settings(), () -> model(SHA), heldProbe(again, h200()),
                 Optional.of("NVIDIA H200"));
         assertTrue(hinted.plan(key, new StartPhases("x")).isPresent());
         again.countDown();
@@ -185,7 +223,7 @@ class TensorRtPrestartTest {
         content[content.length - 1] ^= 1;
         java.nio.file.Files.write(file, content);
         CountDownLatch release = new CountDownLatch(1);
-        TensorRtPrestart corrupt = TensorRtPrestart.start(settings(), () -> SHA, heldProbe(release, h200()),
+        TensorRtPrestart corrupt = TensorRtPrestart.start(settings(), () -> model(SHA), heldProbe(release, h200()),
                 Optional.empty());
         assertTrue(corrupt.plan(key, new StartPhases("x")).isEmpty());
 
@@ -201,7 +239,7 @@ class TensorRtPrestartTest {
         TensorRtSettings missing = new TensorRtSettings(dir.resolve("missing"), settings().shapes(), 2, Precision.FP16,
                 Fp16Pinning.FOURIER, 3, 0, 4096, true, 0);
         CountDownLatch release = new CountDownLatch(1);
-        TensorRtPrestart prestart = TensorRtPrestart.start(missing, () -> SHA, heldProbe(release, h200()),
+        TensorRtPrestart prestart = TensorRtPrestart.start(missing, () -> model(SHA), heldProbe(release, h200()),
                 Optional.empty());
         assertTrue(prestart.plan(missing.planKey(SHA, "10.6.0", H200), new StartPhases("x")).isEmpty());
         release.countDown();
