@@ -22,8 +22,10 @@
 # engine benchmark is the jar `mvn package` leaves beside QUARKUS_APP_DIR (target/lama-serve-*-engine-bench.jar, or
 # ENGINE_BENCH_JAR), the engine classes are read from QUARKUS_APP_DIR's jars, TensorRT/CUDA from GPU_RIG_CP (or
 # installed libraries).
-# Environment: PYTHON (default python3, with torch and onnx), VARIANTS (default "conv-concat", the exporter's
-# default; FOURIER-PAD[+FLAG...], each +FLAG one more exporter flag, e.g. conv-concat+fold-batch-norms; each further variant is one more level-3 build at the same time: three took 783 s on an H200 where one
+# Environment: PYTHON (default python3, with torch and onnx), VARIANTS (default
+# "conv-gather+fold-batch-norms+align-channels+scale-spectrum", the fastest measured on TensorRT 10.6, served with
+# nothing pinned by the default fp16 pinning; "conv-concat" is the exporter's default form;
+# FOURIER-PAD[+FLAG...], each +FLAG one more exporter flag; each further variant is one more level-3 build at the same time: three took 783 s on an H200 where one
 # took about 285 s), LEVEL (3), PRECISION (fp16), STEP (15s), WARMUP (5s), SKIP_SERVICE=1 stops after step 4,
 # TIMING_CACHE (a TensorRT timing cache of the same card and TensorRT version, e.g. from an earlier run's
 # results, copied into the engine directory first: the build reuses its tactic timings), SHARED_GPU_MIN (e.g. 0.5:
@@ -48,7 +50,7 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 . "$HERE/variants.sh"
 REPO="$(cd "$HERE/../.." && pwd)"
 W="${1:?workdir}"; APPDIR="$(cd "${2:?quarkus-app dir}" && pwd)"; BENCH_JAR="$(cd "$(dirname "${3:?bench jar}")" && pwd)/$(basename "$3")"
-VARIANTS="${VARIANTS:-conv-concat}"; LEVEL="${LEVEL:-3}"; P="${PRECISION:-fp16}"; MAX=32
+VARIANTS="${VARIANTS:-conv-gather+fold-batch-norms+align-channels+scale-spectrum}"; LEVEL="${LEVEL:-3}"; P="${PRECISION:-fp16}"; MAX=32
 mkdir -p "$W"
 stage() { echo "== $(date -u +%T) $*"; }
 ENGINE_BENCH_JAR="${ENGINE_BENCH_JAR:-$(ls "$APPDIR"/../lama-serve-*-engine-bench.jar 2>/dev/null | head -1)}"
