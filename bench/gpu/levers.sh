@@ -67,9 +67,8 @@ stage "export: ${variants[*]}"
 unique_variants=$(printf '%s\n' "${variants[@]}" | sort -u)
 for v in $unique_variants; do  # the exports run side by side: each is mostly one core's work
   [ -f "$W/big-lama-$v.onnx" ] && continue
-  mapfile -t forms < <(variant_export_args "$v")
-  PY "$REPO/tools/lama-export/export.py" --random-init --seed 0 "${forms[@]}" \
-      ${EXPORT_ARGS:-} -o "$W/big-lama-$v.onnx" > "$W/export-$v.log" 2>&1 &
+  # shellcheck disable=SC2086
+  export_variant PY "$W/big-lama-$v.onnx" "$v" ${EXPORT_ARGS:-} > "$W/export-$v.log" 2>&1 &
 done
 wait
 for v in $unique_variants; do

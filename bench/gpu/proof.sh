@@ -73,9 +73,8 @@ cat "$W/env.txt"
 stage "export $VARIANTS"
 for v in $VARIANTS; do
   [ -f "$W/big-lama-$v.onnx" ] && continue
-  mapfile -t forms < <(variant_export_args "$v")
-  "$PY" "$REPO/tools/lama-export/export.py" --random-init --seed 0 "${forms[@]}" \
-      ${EXPORT_ARGS:-} -o "$W/big-lama-$v.onnx" > "$W/export-$v.log" 2>&1 &
+  # shellcheck disable=SC2086
+  export_variant "$PY" "$W/big-lama-$v.onnx" "$v" ${EXPORT_ARGS:-} > "$W/export-$v.log" 2>&1 &
 done
 wait
 for v in $VARIANTS; do

@@ -9,3 +9,15 @@ variant_export_args() {
   for flag in "${extra[@]}"; do [ -n "$flag" ] && printf -- '--%s\n' "$flag"; done
   return 0
 }
+
+# export_variant PYTHON OUT.onnx VARIANT [EXPORTER ARGS...]: tools/lama-export (seeded random weights) into a part
+# file, renamed to OUT.onnx once the export succeeded, so that an export cut short never leaves a file a later run
+# would take as done. PYTHON may be a shell function; REPO is the repository root.
+export_variant() {
+  local py=$1 out=$2 variant=$3
+  shift 3
+  local -a forms=()
+  mapfile -t forms < <(variant_export_args "$variant")
+  "$py" "$REPO/tools/lama-export/export.py" --random-init --seed 0 "${forms[@]}" "$@" -o "${out%.onnx}.part.onnx" \
+    && mv "${out%.onnx}.part.onnx" "$out"
+}
