@@ -52,6 +52,10 @@ def parse_args(argv):
                         help="compute each Fourier unit's spectrum scaled down by a power of two (sqrt(n) per "
                              "transform) and scale it back in the inverse, so that no spectral value exceeds the "
                              "unit's largest input: the unit is then as safe in fp16 as any other layer (exact)")
+    parser.add_argument("--unshuffle-output", action="store_true",
+                        help="compute the 7x7 output convolution (to 3 channels) on the 2x2 space-to-depth "
+                             "rearrangement of its input, as a 4x4 convolution to 12 channels followed by "
+                             "depth-to-space, which tensor-core kernels can run (exact)")
     parser.add_argument("--verify", action="store_true",
                         help="before exporting, compare the matrix-product Fourier units with torch.fft on a "
                              "random masked input at the tile size (slow for the full model on a CPU)")
@@ -97,12 +101,13 @@ def main(argv=None) -> int:
     rewrites = [name for name, chosen in (("fold-batch-norms", args.fold_batch_norms),
                                           ("align-channels-8", args.align_channels),
                                           (f"scale-spectrum-{spectrum_scale_for(args.tile):g}",
-                                           args.scale_spectrum)) if chosen]
+                                           args.scale_spectrum),
+                                          ("unshuffle-output-2", args.unshuffle_output)) if chosen]
     if rewrites:
         from .random_init import random_masked_input
         probe = random_masked_input(1, args.tile, torch.Generator().manual_seed(args.seed + 2))
         generator, difference = rewrite(generator, probe, args.fold_batch_norms, args.align_channels,
-                                        args.scale_spectrum)
+                                        args.scale_spectrum, args.unshuffle_output)
         log(f"rewrote the generator ({', '.join(rewrites)}): max abs difference of its output (0..1) {difference:.3g}")
         if difference > 1e-4:
             log("FAILED: the rewritten generator differs by more than 1e-4")

@@ -9,7 +9,8 @@ from onnx import numpy_helper
 from lama_export.cli import main
 from lama_export.generator import FFC_BN_ACT, LamaInpainter
 from lama_export.random_init import random_generator, random_masked_input
-from lama_export.rewrite import align_channels, fold_batch_norms, rewrite, scale_spectrum, spectrum_scale_for
+from lama_export.rewrite import (UnshuffledConv2d, align_channels, fold_batch_norms, rewrite, scale_spectrum,
+                                 spectrum_scale_for)
 
 TILE = 64
 
@@ -150,3 +151,42 @@ def test_scaled_export_records_the_scale(tmp_path):
                  "--scale-spectrum", "-o", out]) == 0
     metadata = {p.key: p.value for p in onnx.load(out).metadata_props}
     assert metadata["lama-serve.rewrites"] == "scale-spectrum-0.015625"
+
+
+@pytest.mark.parametrize("kernel", [1, 3, 5, 7])
+def test_an_unshuffled_convolution_is_the_same_convolution(kernel):
+    torch.manual_seed(kernel)
+    conv = torch.nn.Conv2d(5, 3, kernel, bias=True).double()
+    unshuffled = UnshuffledConv2d(conv)
+    x = torch.randn(2, 5, 20 + kernel - 1, 26 + kernel - 1, dtype=torch.float64)
+    assert unshuffled.inner.weight.shape == (12, 20, (kernel - 1) // 2 + 1, (kernel - 1) // 2 + 1)
+    with torch.no_grad():
+        assert (unshuffled(x) - conv(x)).abs().max() < 1e-12
+        # every tap of the original kernel lands somewhere: a changed weight changes the output
+        conv.weight[1, 2, kernel - 1, 0] += 1.0
+        assert (unshuffled(x) - conv(x)).abs().max() > 0.1
+
+
+def test_a_kernel_of_even_size_cannot_be_unshuffled():
+    with pytest.raises(ValueError, match="multiple of 2"):
+        UnshuffledConv2d(torch.nn.Conv2d(2, 2, 4))
+
+
+def test_unshuffled_output_keeps_the_generator_and_exports_a_12_channel_convolution(generator, probe, tmp_path):
+    unshuffled, difference = rewrite(generator, probe, fold=False, align=False, unshuffle=True)
+    assert isinstance(unshuffled.model[-2], UnshuffledConv2d)
+    assert difference < 1e-5
+    out = str(tmp_path / "unshuffled.onnx")
+    assert main(["--random-init", "--seed", "5", "--width", "8", "--blocks", "1", "--tile", "128",
+                 "--fold-batch-norms", "--scale-spectrum", "--unshuffle-output", "-o", out]) == 0
+    model = onnx.load(out)
+    metadata = {p.key: p.value for p in model.metadata_props}
+    assert metadata["lama-serve.rewrites"] == \
+        f"fold-batch-norms,scale-spectrum-{spectrum_scale_for(128):g},unshuffle-output-2"
+    weights = {t.name: numpy_helper.to_array(t) for t in model.graph.initializer}
+    kernels = [weights[n.input[1]].shape for n in model.graph.node
+               if n.op_type == "Conv" and n.input[1] in weights and weights[n.input[1]].ndim == 4]
+    assert (12, 32, 4, 4) in kernels  # 3 outputs x 4 phases, from 8 channels x 4 phases (width 8)
+    assert not any(shape[0] == 3 for shape in kernels)
+    dims = [d.dim_value for d in model.graph.output[0].type.tensor_type.shape.dim[1:]]
+    assert dims == [3, 128, 128]
