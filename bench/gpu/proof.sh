@@ -25,8 +25,8 @@
 # Environment: PYTHON (default python3, with torch and onnx), VARIANTS (default
 # "conv-gather+fold-batch-norms+align-channels+scale-spectrum", the fastest measured on TensorRT 10.6, served with
 # nothing pinned by the default fp16 pinning; "conv-concat" is the exporter's default form;
-# FOURIER-PAD[+FLAG...], each +FLAG one more exporter flag; each further variant is one more level-3 build at the same time: three took 783 s on an H200 where one
-# took about 285 s), LEVEL (3), PRECISION (fp16), STEP (15s), WARMUP (5s), SKIP_SERVICE=1 stops after step 4,
+# FOURIER-PAD[+FLAG...], each +FLAG one more exporter flag; each further variant is one more level-3 build at the
+# same time: three took 783 s on an H200 where one took about 285 s), LEVEL (3), PRECISION (fp16), STEP (15s), WARMUP (5s), SKIP_SERVICE=1 stops after step 4,
 # TIMING_CACHE (a TensorRT timing cache of the same card and TensorRT version, e.g. from an earlier run's
 # results, copied into the engine directory first: the build reuses its tactic timings), SHARED_GPU_MIN (e.g. 0.5:
 # one more adaptive run with lama.batching.shared-gpu-min-fraction set to it), SKIP_BASELINE=1 (no IOPaint-style

@@ -185,7 +185,6 @@ class UnshuffledConv2d(nn.Module):
                                     if 0 <= j < k_w:
                                         weight[:, r, s, :, t, u, a, b] = conv.weight[:, :, i, j]
         self.factor = f
-        self.kernel_size = (k_h, k_w)
         self.inner = nn.Conv2d(in_c * f * f, out_c * f * f, (taps_h, taps_w), bias=conv.bias is not None,
                                dtype=conv.weight.dtype, device=conv.weight.device)
         with torch.no_grad():

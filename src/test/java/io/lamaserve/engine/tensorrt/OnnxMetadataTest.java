@@ -20,8 +20,11 @@ class OnnxMetadataTest {
     @TempDir
     Path dir;
 
-    /** Protobuf wire encoding, written out by hand: the test does not trust the reader to produce its own input. */
-    private static final class Wire {
+    /**
+     * Protobuf wire encoding, written out by hand: the test does not trust the reader to produce its own input.
+     * The other tests of this package that need a model's metadata build it with this too.
+     */
+    static final class Wire {
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
         Wire varint(long value) {
@@ -60,7 +63,7 @@ class OnnxMetadataTest {
         }
     }
 
-    private static byte[] entry(String key, String value) {
+    static byte[] entry(String key, String value) {
         return new Wire().string(1, key).string(2, value).done();
     }
 

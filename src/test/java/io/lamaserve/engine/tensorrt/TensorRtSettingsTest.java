@@ -5,9 +5,7 @@ import io.lamaserve.config.LamaConfig.TensorRtConfig.Precision;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -81,27 +79,8 @@ class TensorRtSettingsTest {
         assertSame(fourier, fourier.forModel(dir.resolve("absent.onnx")));
     }
 
-    /** A ModelProto holding only one metadata_props entry (field 14: key 1, value 2), all that forModel reads. */
+    /** A ModelProto holding only one metadata_props entry (field 14), all that forModel reads. */
     static byte[] modelWithMetadata(String key, String value) {
-        ByteArrayOutputStream entry = new ByteArrayOutputStream();
-        field(entry, 1, key.getBytes(StandardCharsets.UTF_8));
-        field(entry, 2, value.getBytes(StandardCharsets.UTF_8));
-        ByteArrayOutputStream model = new ByteArrayOutputStream();
-        field(model, 14, entry.toByteArray());
-        return model.toByteArray();
-    }
-
-    private static void field(ByteArrayOutputStream out, int number, byte[] content) {
-        varint(out, (number << 3) | 2);
-        varint(out, content.length);
-        out.writeBytes(content);
-    }
-
-    private static void varint(ByteArrayOutputStream out, int value) {
-        while ((value & ~0x7f) != 0) {
-            out.write((value & 0x7f) | 0x80);
-            value >>>= 7;
-        }
-        out.write(value);
+        return new OnnxMetadataTest.Wire().bytes(14, OnnxMetadataTest.entry(key, value)).done();
     }
 }
