@@ -2,7 +2,8 @@
 # Cold start of the GPU path with a prebuilt engine: the figures behind "ready <= 1.5 s from a cached engine".
 #  1. takes the packaged application: APP_DIR (a quarkus-app directory built elsewhere; no Maven needed here), or
 #     packages the aot-jar layout with Maven (with the bundled TensorRT/CUDA libraries unless NO_REDIST=1);
-#  2. builds the engine for this GPU with the build-engine command (nothing to do when WORK/engines has it);
+#  2. builds the engine for this GPU with the build-engine command (nothing to do when WORK/engines has it), with
+#     the timing caches kept under bench/gpu/results (or TIMING_CACHE);
 #  3. starts the service once, which measures and stores the batcher's cost table (a first start on a node type);
 #  4. trains the JVM's AOT cache with the TensorRT engine (src/main/docker/aot-train.sh, AOT_TRAINING_ENGINE);
 #     NO_AOT=1 skips this and the AOT variant (e.g. a runtime without AOT cache support, or a fast-jar APP_DIR);
@@ -53,6 +54,11 @@ export LAMA_ENGINE=$engine LAMA_MODEL_PATH=$model LAMA_MODEL_CACHE_DIR=$work/cac
   LAMA_TENSORRT_ENGINE_DIR=$work/engines
 rm -f "$work/build-engine.log"
 if [ "$engine" = tensorrt ]; then
+  # the newest timing cache of each GPU type kept with the GPU benchmarks (or TIMING_CACHE): a build that finds the
+  # one of its GPU reuses its tactic timings
+  REPO=$repo
+  . bench/gpu/variants.sh
+  seed_timing_caches "$work/engines"
   echo "== build-engine"
   (cd "$work/app" && "$java" --enable-native-access=ALL-UNNAMED \
      -cp 'app/*:quarkus/generated-bytecode.jar:lib/boot/*:lib/main/*' io.lamaserve.lifecycle.BuildEngineCommand) \

@@ -14,8 +14,8 @@
 # TensorRtOfflineBench's engine options without the dashes, e.g.
 #   reference=conv-concat  unpinned=conv-concat,fp16-pinning=none  padop=conv-slice  level5=conv-concat,level=5
 # Environment: BATCH (32), SLOTS (2), LEVEL (3), PRECISION (fp16), SECONDS_PER_POINT (3), TIMING_CACHE (copied into
-# the engine directory first; without it, the timing caches kept under bench/gpu/results are, and TensorRT takes the
-# one named for this GPU), PARALLEL_BUILDS (1: build one after another; more overlaps builds, which share the GPU while
+# the engine directory first; without it, the newest timing cache kept under bench/gpu/results for each GPU type is,
+# and TensorRT takes the one named for this GPU), PARALLEL_BUILDS (1: build one after another; more overlaps builds, which share the GPU while
 # TensorRT times its tactics), PYTHON (python3 with torch and onnx, for the export and the comparison),
 # BUILD_ONLY=1 exports and builds, then stops (a later run with the same WORKDIR finds the engines built and times
 # them: e.g. to build while the GPU is busy with something else, and time on an idle GPU),
@@ -40,9 +40,7 @@ ENGINE_BENCH_JAR="${ENGINE_BENCH_JAR:-$(ls "$APPDIR"/../lama-serve-*-engine-benc
 CP="${ENGINE_BENCH_JAR:-}:$APPDIR/app/*:$APPDIR/lib/main/*:$APPDIR/lib/boot/*:$APPDIR/quarkus/generated-bytecode.jar:${GPU_RIG_CP:-}"
 JAVA=(java --enable-native-access=ALL-UNNAMED -Xmx16g -cp "$CP")
 BENCH=io.lamaserve.bench.engine.TensorRtOfflineBench
-if [ -n "${TIMING_CACHE:-}" ]; then cp -n "$TIMING_CACHE" "$W/engines/"
-else cp -n "$HERE"/results/*/timing-trt*.cache "$W/engines/" 2>/dev/null
-fi
+seed_timing_caches "$W/engines"
 
 names=(); variants=(); options=()
 for lever in "$@"; do

@@ -23,12 +23,14 @@
 # ENGINE_BENCH_JAR), the engine classes are read from QUARKUS_APP_DIR's jars, TensorRT/CUDA from GPU_RIG_CP (or
 # installed libraries).
 # Environment: PYTHON (default python3, with torch and onnx), VARIANTS (default
-# "conv-gather+fold-batch-norms+align-channels+scale-spectrum", the fastest measured on TensorRT 10.6, served with
+# "conv-gather+fold-batch-norms+scale-spectrum+unshuffle-output", the fastest measured on TensorRT 10.6, served with
 # nothing pinned by the default fp16 pinning; "conv-concat" is the exporter's default form;
-# FOURIER-PAD[+FLAG...], each +FLAG one more exporter flag; each further variant is one more level-3 build at the
-# same time: three took 783 s on an H200 where one took about 285 s), LEVEL (3), PRECISION (fp16), STEP (15s), WARMUP (5s), SKIP_SERVICE=1 stops after step 4,
-# TIMING_CACHE (a TensorRT timing cache of the same card and TensorRT version, e.g. from an earlier run's
-# results, copied into the engine directory first: the build reuses its tactic timings), SHARED_GPU_MIN (e.g. 0.5:
+# FOURIER-PAD[+FLAG...], each +FLAG one more exporter flag; each further variant is one more level-3 build of the
+# full set of batch sizes at the same time: each takes about a quarter of an hour without a timing cache, and
+# builds side by side share the GPU), LEVEL (3), PRECISION (fp16), STEP (15s), WARMUP (5s), SKIP_SERVICE=1 stops after step 4,
+# TIMING_CACHE (a TensorRT timing cache of the same card and TensorRT version, copied into the engine directory
+# first: the build reuses its tactic timings; without it, the newest cache kept under bench/gpu/results for each
+# GPU type is), SHARED_GPU_MIN (e.g. 0.5:
 # one more adaptive run with lama.batching.shared-gpu-min-fraction set to it), SKIP_BASELINE=1 (no IOPaint-style
 # server), RUNS (default "off adaptive", plus adaptive-shared with SHARED_GPU_MIN), ALTERNATE (batch sizes the
 # offline step cycles through on one context to time a change of size between batches, default 1,2), BATCH_SIZES
@@ -50,7 +52,7 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 . "$HERE/variants.sh"
 REPO="$(cd "$HERE/../.." && pwd)"
 W="${1:?workdir}"; APPDIR="$(cd "${2:?quarkus-app dir}" && pwd)"; BENCH_JAR="$(cd "$(dirname "${3:?bench jar}")" && pwd)/$(basename "$3")"
-VARIANTS="${VARIANTS:-conv-gather+fold-batch-norms+align-channels+scale-spectrum}"; LEVEL="${LEVEL:-3}"; P="${PRECISION:-fp16}"; MAX=32
+VARIANTS="${VARIANTS:-conv-gather+fold-batch-norms+scale-spectrum+unshuffle-output}"; LEVEL="${LEVEL:-3}"; P="${PRECISION:-fp16}"; MAX=32
 mkdir -p "$W"
 stage() { echo "== $(date -u +%T) $*"; }
 ENGINE_BENCH_JAR="${ENGINE_BENCH_JAR:-$(ls "$APPDIR"/../lama-serve-*-engine-bench.jar 2>/dev/null | head -1)}"
@@ -96,7 +98,7 @@ if [ "${TORCH_COMPILE:-1}" = 1 ] && [ ! -f "$W/torch-compile.json" ]; then
 fi
 
 stage "build $P level $LEVEL for each variant (concurrently)"
-if [ -n "${TIMING_CACHE:-}" ]; then mkdir -p "$W/engines" && cp "$TIMING_CACHE" "$W/engines/"; fi
+seed_timing_caches "$W/engines"
 builds=()
 for v in $VARIANTS; do
   "${JAVA[@]}" $BENCH --onnx "$W/big-lama-$v.onnx" "${COMMON[@]}" --batches 1 --seconds 1 \

@@ -21,3 +21,21 @@ export_variant() {
   "$py" "$REPO/tools/lama-export/export.py" --random-init --seed 0 "${forms[@]}" "$@" -o "${out%.onnx}.part.onnx" \
     && mv "${out%.onnx}.part.onnx" "$out"
 }
+
+# seed_timing_caches ENGINE_DIR: puts TensorRT timing caches into ENGINE_DIR before a build, never over one that is
+# there (a cache the directory already holds has this GPU's latest timings). TIMING_CACHE names one file; without it,
+# every cache kept under bench/gpu/results is offered and, where several runs left a cache of the same name (the
+# same GPU type and TensorRT version), the newest run's wins: the result folders start with their date. TensorRT
+# then reads the one named for the GPU it builds on.
+seed_timing_caches() {
+  local dest=$1 cache
+  mkdir -p "$dest"
+  if [ -n "${TIMING_CACHE:-}" ]; then
+    [ -e "$dest/$(basename "$TIMING_CACHE")" ] || cp "$TIMING_CACHE" "$dest/"
+    return 0
+  fi
+  while IFS= read -r cache; do
+    [ -e "$dest/$(basename "$cache")" ] || cp "$cache" "$dest/"
+  done < <(ls -d "$REPO"/bench/gpu/results/*/ 2>/dev/null | sort -r | while IFS= read -r dir; do ls "$dir"timing-trt*.cache 2>/dev/null; done)
+  return 0
+}
