@@ -201,6 +201,12 @@ while time.time() - launched < 900:
 sys.exit(1)
 PY
 }
+# the service's lama_images_total (tiles computed: one per 512x512 request)
+images_done() {
+  "$PY" -c 'import re, urllib.request
+text = urllib.request.urlopen("http://127.0.0.1:8080/q/metrics", timeout=10).read().decode()
+print(int(sum(float(v) for v in re.findall(r"^lama_images_total(?:\{[^}]*\})? (\S+)$", text, re.M))))'
+}
 client() {
   java -Djava.awt.headless=true -jar "$BENCH_JAR" --closed "$CONCURRENCY" --generated 512x512 \
        --step-duration "${STEP:-15s}" --warmup "${WARMUP:-5s}" --out "$OUT_DIR" "$@"
@@ -227,7 +233,21 @@ for run in $RUNS; do
   # and the batcher's metrics every 5 s, to tell the concurrency steps apart
   PY_BG "$HERE/sample_metrics.py" http://127.0.0.1:8080/q/metrics "$OUT_DIR/metrics-series-$run.txt" 5 &
   metrics_sampler=$!
+  # where the host's CPU goes per image: the server's threads by kind, and the client's CPU (bash's `times`, second
+  # line: the CPU of this shell's children that ended, read before and after the client; run in this shell, as a
+  # subshell would count its own children only)
+  "$PY" "$HERE/thread_cpu.py" snapshot "$pid" > "$OUT_DIR/threads-$run-before.json"
+  images_before=$(images_done)
+  times > "$OUT_DIR/times-$run-before.txt"
   client --url http://127.0.0.1:8080 --api lama --label "$ENGINE_NAME-$run"
+  times > "$OUT_DIR/times-$run-after.txt"
+  "$PY" "$HERE/thread_cpu.py" snapshot "$pid" > "$OUT_DIR/threads-$run-after.json"
+  client_cpu=$("$PY" -c 'import re, sys
+seconds = lambda f: sum(float(m) * 60 + float(s) for m, s in re.findall(r"(\d+)m([\d.]+)s", open(f).read().splitlines()[1]))
+print(round(seconds(sys.argv[2]) - seconds(sys.argv[1]), 2))' "$OUT_DIR/times-$run-before.txt" "$OUT_DIR/times-$run-after.txt")
+  "$PY" "$HERE/thread_cpu.py" report "$OUT_DIR/threads-$run-before.json" "$OUT_DIR/threads-$run-after.json" \
+    $(( $(images_done) - images_before )) --client-cpu-s "$client_cpu" > "$OUT_DIR/threads-$run.json" \
+    && "$PY" "$HERE/thread_cpu.py" summary "$OUT_DIR/threads-$run.json"
   kill "$sampler" "$metrics_sampler" 2>/dev/null || true
   # the batcher's own view of the whole run: batch sizes, queue wait and time per batch (lama_* series)
   "$PY" -c 'import urllib.request; print(urllib.request.urlopen("http://127.0.0.1:8080/q/metrics").read().decode())' \
