@@ -13,8 +13,9 @@
 #     concurrency CONCURRENCY (1,6,16,32,64) with 512x512 images; then the IOPaint-style PyTorch server through
 #     IOPaint's API;
 #  6. WORKDIR/engine-vs-peers.json: the engine's best offline throughput, batch-1 latency and shape-change cost
-#     beside PyTorch eager and torch.compile; with MPS_PERCENT (e.g. 30) also the offline sweep on that share of
-#     the GPU's SMs under CUDA MPS (a stand-in for a smaller GPU).
+#     beside PyTorch eager and torch.compile; with MPS_PERCENT (e.g. 30) also, on that share of the GPU's SMs
+#     under CUDA MPS (a stand-in for a smaller GPU), the T4 profile's engine built and timed in the slice and the
+#     knee the service's startup sweep picks there.
 #
 #   bench/gpu/proof.sh WORKDIR QUARKUS_APP_DIR BENCH_JAR
 #
@@ -35,7 +36,8 @@
 # server), RUNS (default "off adaptive", plus adaptive-shared with SHARED_GPU_MIN), ALTERNATE (batch sizes the
 # offline step cycles through on one context to time a change of size between batches, default 1,2), BATCH_SIZES
 # (the engine's fixed batch sizes, default powers of two up to 32), CONCURRENCY (default 1,6,16,32,64),
-# TORCH_COMPILE=0 (skip torch.compile), PROFILE (batch sizes of the per-layer profile, default 1,32; empty: none). For a functional run of the script without a GPU: EXPORT_ARGS="--width 8 --blocks 2" SKIP_ENGINE=1
+# TORCH_COMPILE=0 (skip torch.compile), MPS_ONLY=1 (with MPS_PERCENT: the export and the
+# step in the slice only), PROFILE (batch sizes of the per-layer profile, default 1,32; empty: none). For a functional run of the script without a GPU: EXPORT_ARGS="--width 8 --blocks 2" SKIP_ENGINE=1
 # (steps 2-4 skipped) ENGINE=onnxruntime BASELINE_ARGS="--device cpu --width 8 --blocks 2".
 # Everything lands in WORKDIR; progress lines start with "==".
 set -uo pipefail
@@ -84,7 +86,8 @@ for v in $VARIANTS; do
   tail -1 "$W/export-$v.log"
 done
 
-if [ "${SKIP_ENGINE:-0}" != 1 ]; then
+# MPS_ONLY=1: straight to the slice (the steps on the whole GPU are skipped; the first variant is the one used)
+if [ "${SKIP_ENGINE:-0}" != 1 ] && [ "${MPS_ONLY:-0}" != 1 ]; then
 stage "PyTorch eager fp16 baseline"
 [ -f "$W/torch-eager.json" ] || "$PY" "$HERE/torch_eager.py" 1 8 32 > "$W/torch-eager.json" 2> "$W/torch-eager.log" \
   || tail "$W/torch-eager.log"
@@ -164,27 +167,10 @@ fi
 [ -n "$best" ] || { stage "no variant produced figures"; exit 1; }
 stage "best variant: $best"
 ln -sf "big-lama-$best.onnx" "$W/big-lama.onnx"
-if [ "${SKIP_ENGINE:-0}" != 1 ]; then
+if [ "${SKIP_ENGINE:-0}" != 1 ] && [ "${MPS_ONLY:-0}" != 1 ]; then
   stage "engine against its peers: $W/engine-vs-peers.json"
   "$PY" "$HERE/peers_summary.py" "$W" "$best" > "$W/engine-vs-peers.json" && cat "$W/engine-vs-peers.json"
 fi
-# Last, as it changes how the GPU is shared: the offline sweep on MPS_PERCENT % of the SMs under CUDA MPS
-mps_sweep() {
-  [ -n "${MPS_PERCENT:-}" ] && [ "${SKIP_ENGINE:-0}" != 1 ] || return 0
-  stage "offline sweep on ${MPS_PERCENT}% of the SMs (CUDA MPS)"
-  local pipe=/tmp/mps-pipe logs=/tmp/mps-log
-  mkdir -p "$pipe" "$logs"
-  CUDA_MPS_PIPE_DIRECTORY=$pipe CUDA_MPS_LOG_DIRECTORY=$logs nvidia-cuda-mps-control -d || return 0
-  CUDA_MPS_PIPE_DIRECTORY=$pipe CUDA_MPS_LOG_DIRECTORY=$logs CUDA_MPS_ACTIVE_THREAD_PERCENTAGE=$MPS_PERCENT \
-    "${JAVA[@]}" $BENCH --onnx "$W/big-lama-$best.onnx" "${COMMON[@]}" --batches 1,2,4,8,16,32 --seconds 2 \
-    > "$W/perf-mps$MPS_PERCENT.json" 2> "$W/perf-mps$MPS_PERCENT.log" || tail -20 "$W/perf-mps$MPS_PERCENT.log"
-  echo quit | CUDA_MPS_PIPE_DIRECTORY=$pipe nvidia-cuda-mps-control
-  grep -E "^batch" "$W/perf-mps$MPS_PERCENT.log" || true
-}
-[ "${SKIP_SERVICE:-0}" = 1 ] && { mps_sweep; exit 0; }
-
-OUT_DIR="$W/service"; mkdir -p "$OUT_DIR"
-ENGINE_NAME="${ENGINE:-tensorrt}"
 # Seconds from the moment the process was launched until the URL answers 200 (polled every 50 ms).
 wait_ready() {
   "$PY" - "$1" "$2" <<'PY'
@@ -201,6 +187,45 @@ while time.time() - launched < 900:
 sys.exit(1)
 PY
 }
+# A T4 stand-in: the T4 profile (src/main/resources/application-t4.properties: batch sizes 1, 2, 4, 8 on 2 slots) on
+# MPS_PERCENT % of the SMs under CUDA MPS; run last, as it changes how the GPU is shared. TensorRT picks kernels for
+# the SMs it builds on, so the engine is built in the slice (the plan key holds the SM count the process sees): the
+# offline sweep builds and times it, then the service starts on it with QUARKUS_PROFILE=t4 and an empty cost-table
+# directory, so that its startup sweep measures the batch sizes in the slice and picks the knee
+# (WORKDIR/knee-mpsN.txt).
+mps_sweep() {
+  [ -n "${MPS_PERCENT:-}" ] && [ "${SKIP_ENGINE:-0}" != 1 ] || return 0
+  stage "the T4 profile on ${MPS_PERCENT}% of the SMs (CUDA MPS): build in the slice, offline sweep, the service's startup sweep"
+  local pipe=/tmp/mps-pipe logs=/tmp/mps-log pid
+  mkdir -p "$pipe" "$logs"
+  CUDA_MPS_PIPE_DIRECTORY=$pipe CUDA_MPS_LOG_DIRECTORY=$logs nvidia-cuda-mps-control -d || return 0
+  local slice=(env CUDA_MPS_PIPE_DIRECTORY="$pipe" CUDA_MPS_LOG_DIRECTORY="$logs" CUDA_MPS_ACTIVE_THREAD_PERCENTAGE="$MPS_PERCENT")
+  # the profile's engine settings, level LEVEL only (no quick engine): the same plan key as the service's below
+  local t4=(--engine-dir "$W/engines" --precision "$P" --level "$LEVEL" --quick-level -1 --max-batch 8 --contexts 2
+            --workspace-mib 2048 --graphs false ${FP16_PINNING:+--fp16-pinning "$FP16_PINNING"})
+  "${slice[@]}" "${JAVA[@]}" $BENCH --onnx "$W/big-lama-$best.onnx" "${t4[@]}" --batches 1,2,4,8 --seconds 2 \
+    > "$W/perf-mps$MPS_PERCENT.json" 2> "$W/perf-mps$MPS_PERCENT.log" || tail -20 "$W/perf-mps$MPS_PERCENT.log"
+  grep -E "^batch" "$W/perf-mps$MPS_PERCENT.log" || true
+  local launched
+  launched=$(date +%s.%N)
+  "${slice[@]}" java --enable-native-access=ALL-UNNAMED -Dquarkus.profile=t4 -Dlama.engine=tensorrt \
+       -Dlama.model.path="$W/big-lama-$best.onnx" -Dlama.model.cache-dir="$W/cache-mps$MPS_PERCENT" \
+       -Dlama.tensorrt.engine-dir="$W/engines" -Dlama.tensorrt.optimization-level="$LEVEL" \
+       ${FP16_PINNING:+-Dlama.tensorrt.fp16-pinning=$FP16_PINNING} -jar "$APPDIR/quarkus-run.jar" \
+       > "$W/server-mps$MPS_PERCENT.log" 2>&1 &
+  pid=$!
+  if wait_ready http://127.0.0.1:8080/q/health/ready "$launched" > /dev/null; then
+    grep -E "knee|sweep|cost|startup:" "$W/server-mps$MPS_PERCENT.log" | tee "$W/knee-mps$MPS_PERCENT.txt"
+  else
+    echo "the service did not become ready in the slice"; tail -30 "$W/server-mps$MPS_PERCENT.log"
+  fi
+  kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+  echo quit | CUDA_MPS_PIPE_DIRECTORY=$pipe nvidia-cuda-mps-control
+}
+if [ "${SKIP_SERVICE:-0}" = 1 ] || [ "${MPS_ONLY:-0}" = 1 ]; then mps_sweep; exit 0; fi
+
+OUT_DIR="$W/service"; mkdir -p "$OUT_DIR"
+ENGINE_NAME="${ENGINE:-tensorrt}"
 # the service's lama_images_total (tiles computed: one per 512x512 request)
 images_done() {
   "$PY" -c 'import re, urllib.request
