@@ -2,10 +2,12 @@ package io.lamaserve.engine;
 
 import io.lamaserve.config.LamaConfig;
 import io.lamaserve.engine.onnxruntime.OnnxRuntimeEngine;
+import io.lamaserve.engine.tensorrt.TensorRtEngineFactory;
 import io.lamaserve.engine.tensorrt.TensorRtPrestart;
 import io.lamaserve.engine.tensorrt.TensorRtProbe;
 import io.lamaserve.engine.tensorrt.TensorRtSettings;
 import io.lamaserve.model.ModelProvisioner;
+import io.lamaserve.model.ResolvedModel;
 import io.lamaserve.tile.Tile;
 import io.lamaserve.tile.TileBatch;
 import io.quarkus.vertx.VertxOptionsCustomizer;
@@ -26,9 +28,10 @@ import java.util.concurrent.CompletionException;
 
 /**
  * Starts the engine's slow native work while Quarkus is still booting, so that {@link EngineProducer} joins work
- * under way instead of starting it: with TensorRT, the probe (libraries, device, CUDA context) and the read-ahead
- * of the cached plan (which resolves the model first, for its checksum); on the CPU, the model's resolution, the ONNX
- * Runtime session and its warm-up inference (which the batcher then does not run again).
+ * under way instead of starting it: with TensorRT, the probe (libraries, device, CUDA context), the read-ahead
+ * of the cached plan (which resolves the model first, for its checksum), and then the engine itself (deserialized,
+ * its execution slots made) with its warm-up; on the CPU, the model's resolution, the ONNX Runtime session and its
+ * warm-up inference. The batcher then waits for that warm-up instead of running its own.
  *
  * <p>The hook is a Vert.x options customizer: Quarkus calls those when it creates Vert.x during its runtime
  * initialization, after the runtime configuration is read and before the {@code StartupEvent} observers and the
@@ -52,10 +55,14 @@ public class EarlyEngineStart implements VertxOptionsCustomizer {
     private final LamaConfig config;
     private final ModelProvisioner provisioner;
     private final GpuDevices devices;
+    /** Opens the TensorRT engine as the producer would; tests put a fake in its place. */
+    private final TensorRtOpener tensorRtOpener;
     private boolean begun;
     private TensorRtPrestart tensorRt;
     /** Opened early and not claimed yet. */
     private EarlyOnnxRuntime onnxRuntime;
+    /** Opening early and not claimed yet. */
+    private EarlyTensorRt tensorRtEngine;
 
     @Inject
     EarlyEngineStart(LamaConfig config, ModelProvisioner provisioner) {
@@ -63,9 +70,21 @@ public class EarlyEngineStart implements VertxOptionsCustomizer {
     }
 
     EarlyEngineStart(LamaConfig config, ModelProvisioner provisioner, GpuDevices devices) {
+        this(config, provisioner, devices, null);
+    }
+
+    /** @param tensorRtOpener opens the TensorRT engine; null for the engine factory, as the producer uses it */
+    EarlyEngineStart(LamaConfig config, ModelProvisioner provisioner, GpuDevices devices, TensorRtOpener tensorRtOpener) {
         this.config = config;
         this.provisioner = provisioner;
         this.devices = devices;
+        this.tensorRtOpener = tensorRtOpener;
+    }
+
+    /** Brings the TensorRT engine up for a model, joining {@code prestart}'s probe and plan read. */
+    @FunctionalInterface
+    interface TensorRtOpener {
+        TensorRtEngineFactory.Startup open(Path model, String sha256, TensorRtPrestart prestart) throws EngineException;
     }
 
     /** The engine whose work starts early with {@code engine} configured on this machine. */
@@ -95,8 +114,8 @@ public class EarlyEngineStart implements VertxOptionsCustomizer {
         begun = true;
         String engine = config.engine().name().toLowerCase(Locale.ROOT);
         if (workFor(config.engine(), devices) == EarlyWork.TENSORRT) {
-            tensorRt();
-            LOG.debugf("lama.engine=%s: TensorRT probe and plan read-ahead started early", engine);
+            tensorRtEngine = openTensorRt(tensorRt());
+            LOG.debugf("lama.engine=%s: TensorRT probe, plan read-ahead and engine start begun early", engine);
         } else {
             onnxRuntime = openOnnxRuntime();
             LOG.debugf("lama.engine=%s: ONNX Runtime session opening early", engine);
@@ -182,7 +201,7 @@ public class EarlyEngineStart implements VertxOptionsCustomizer {
             return Optional.empty();
         }
         if (!open.model().equals(model)) {
-            closeWhenWarm(early, open.runner());
+            closeWhenWarm(early.warmedUp(), open.runner());
             return Optional.empty();
         }
         return Optional.of(new ClaimedRunner(open.runner(), early.warmedUp()));
@@ -196,7 +215,6 @@ public class EarlyEngineStart implements VertxOptionsCustomizer {
      * Closes the ONNX Runtime session opened early if nobody claimed it: {@code lama.engine=auto} went to TensorRT
      * after all, or the engine was replaced (tests). Also at shutdown.
      */
-    @PreDestroy
     public void discardOnnxRuntime() {
         EarlyOnnxRuntime early;
         synchronized (this) {
@@ -204,15 +222,121 @@ public class EarlyEngineStart implements VertxOptionsCustomizer {
             onnxRuntime = null;
         }
         if (early != null) {
-            early.opened().thenAccept(open -> closeWhenWarm(early, open.runner()));
+            early.opened().thenAccept(open -> closeWhenWarm(early.warmedUp(), open.runner()));
         }
     }
 
-    private static void closeWhenWarm(EarlyOnnxRuntime early, ModelRunner runner) {
-        early.warmedUp().handle((done, failure) -> {
+    /** Closes a TensorRT engine started early that nobody claimed (the engine was replaced, e.g. in tests). */
+    void discardTensorRt() {
+        EarlyTensorRt early;
+        synchronized (this) {
+            early = tensorRtEngine;
+            tensorRtEngine = null;
+        }
+        if (early != null) {
+            early.opened().thenAccept(open -> closeWhenWarm(early.warmedUp(), open.startup().engine()));
+        }
+    }
+
+    /** At shutdown: whatever was opened early and never claimed. */
+    @PreDestroy
+    void discardUnclaimed() {
+        discardOnnxRuntime();
+        discardTensorRt();
+    }
+
+    private static void closeWhenWarm(CompletableFuture<Void> warmedUp, ModelRunner runner) {
+        warmedUp.handle((done, failure) -> {
             runner.close();
             return null;
         });
+    }
+
+    /**
+     * The TensorRT engine brought up early, and its warm-up.
+     *
+     * @param opened   completes with what the engine factory started and the model file it runs
+     * @param warmedUp completes when a batch of 1 ran on every slot of it
+     */
+    record EarlyTensorRt(CompletableFuture<OpenTensorRt> opened, CompletableFuture<Void> warmedUp) {
+    }
+
+    /** An engine started early, and the model file it was started on. */
+    record OpenTensorRt(TensorRtEngineFactory.Startup startup, Path model) {
+    }
+
+    /** An engine the producer took over: it owns and closes it; {@code warmedUp} is its early warm-up. */
+    public record ClaimedTensorRt(TensorRtEngineFactory.Startup startup, CompletableFuture<Void> warmedUp) {
+    }
+
+    /**
+     * On thread {@code lama-tensorrt-open}: resolves the model and brings the engine up as the producer would (joining
+     * the probe and the plan read-ahead; with no cached plan this is the build, which the producer would wait for
+     * too), hands it over ({@code opened}), then warms it up ({@code warmedUp}) while the service goes on booting.
+     */
+    private EarlyTensorRt openTensorRt(TensorRtPrestart prestart) {
+        EarlyTensorRt early = new EarlyTensorRt(new CompletableFuture<>(), new CompletableFuture<>());
+        TensorRtOpener opener = tensorRtOpener != null ? tensorRtOpener
+                : (model, sha256, started) -> new TensorRtEngineFactory(TensorRtSettings.from(config.tensorrt()))
+                        .create(model, sha256, started);
+        Thread.ofPlatform().name("lama-tensorrt-open").daemon().start(() -> {
+            TensorRtEngineFactory.Startup startup;
+            try {
+                ResolvedModel model = provisioner.resolve();
+                startup = opener.open(model.file(), model.sha256(), prestart);
+                // its start's line is logged once the producer took it over and said how long it waited
+                startup.phases().startedEarly();
+                early.opened().complete(new OpenTensorRt(startup, model.file()));
+            } catch (Throwable e) {
+                // errors too (a native library that does not load): whoever waits must hear of it
+                early.opened().completeExceptionally(e);
+                early.warmedUp().completeExceptionally(e);
+                return;
+            }
+            try {
+                warmUp(startup.engine());
+                early.warmedUp().complete(null);
+            } catch (Throwable e) {
+                early.warmedUp().completeExceptionally(e);
+            }
+        });
+        return early;
+    }
+
+    /**
+     * Hands the TensorRT engine brought up early to the producer, waiting for it: the engine, and the warm-up running
+     * or done on it. Empty when none was started early, when it was started on another file, or when it failed for a
+     * reason other than the engine's own (the producer then starts it itself and reports that).
+     *
+     * @throws EngineException what the engine's start failed with (TensorRT unavailable, no engine could be built or
+     *                         loaded): doing the same again in the producer would fail the same way, minutes later
+     *                         where a build failed
+     */
+    public Optional<ClaimedTensorRt> claimTensorRt(Path model) throws EngineException {
+        EarlyTensorRt early;
+        synchronized (this) {
+            early = tensorRtEngine;
+            tensorRtEngine = null;
+            begun = true;
+        }
+        if (early == null) {
+            return Optional.empty();
+        }
+        OpenTensorRt open;
+        try {
+            open = early.opened().join();
+        } catch (CompletionException | CancellationException e) {
+            if (e.getCause() instanceof EngineException failure) {
+                throw failure;
+            }
+            LOG.debugf("the early TensorRT start did not complete (%s); starting it now", e.getCause());
+            return Optional.empty();
+        }
+        if (!open.model().equals(model)) {
+            closeWhenWarm(early.warmedUp(), open.startup().engine());
+            return Optional.empty();
+        }
+        return Optional.of(new ClaimedTensorRt(open.startup(), early.warmedUp()));
     }
 
     /** The TensorRT work begun early, begun now if nothing began it. */

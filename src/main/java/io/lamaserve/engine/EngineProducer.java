@@ -2,6 +2,7 @@ package io.lamaserve.engine;
 
 import io.lamaserve.config.LamaConfig;
 import io.lamaserve.engine.onnxruntime.OnnxRuntimeEngine;
+import io.lamaserve.engine.tensorrt.StartPhases;
 import io.lamaserve.engine.tensorrt.TensorRtEngineFactory;
 import io.lamaserve.engine.tensorrt.TensorRtProbe;
 import io.lamaserve.engine.tensorrt.TensorRtSettings;
@@ -39,7 +40,7 @@ public class EngineProducer {
         timeline.mark(StartupPhase.MODEL_RESOLVED, model.source());
         Opened opened = switch (config.engine()) {
             case ONNXRUNTIME -> onnxRuntime(config, model, "lama.engine=onnxruntime", early);
-            case TENSORRT -> new Opened(tensorRt(config, model, early, registry), null);
+            case TENSORRT -> tensorRt(config, model, early, registry);
             case AUTO -> auto(config, model, early, registry);
         };
         timeline.mark(StartupPhase.ENGINE_LOADED, opened.runner().name());
@@ -58,7 +59,7 @@ public class EngineProducer {
             return onnxRuntime(config, model, "lama.engine=auto; " + probe.reason(), early);
         }
         try {
-            Opened tensorRt = new Opened(tensorRt(config, model, early, registry), null);
+            Opened tensorRt = tensorRt(config, model, early, registry);
             // a session the CPU path opened early (no NVIDIA device files, yet CUDA found a GPU) is not needed
             early.discardOnnxRuntime();
             return tensorRt;
@@ -67,16 +68,33 @@ public class EngineProducer {
         }
     }
 
-    /** Joins the TensorRT work {@link EarlyEngineStart} began while Quarkus booted (or begins it now). */
-    private ModelRunner tensorRt(LamaConfig config, ResolvedModel model, EarlyEngineStart early,
-                                 MeterRegistry registry) throws EngineException {
-        TensorRtEngineFactory.Startup startup = new TensorRtEngineFactory(TensorRtSettings.from(config.tensorrt()))
-                .create(model.file(), model.sha256(), early.tensorRt());
+    /**
+     * Takes the TensorRT engine {@link EarlyEngineStart} brought up while Quarkus booted, or brings it up now, joining
+     * whatever of its work began early.
+     */
+    private Opened tensorRt(LamaConfig config, ResolvedModel model, EarlyEngineStart early, MeterRegistry registry)
+            throws EngineException {
+        long waitStarted = System.nanoTime();
+        Optional<EarlyEngineStart.ClaimedTensorRt> claimed = early.claimTensorRt(model.file());
+        TensorRtEngineFactory.Startup startup;
+        CompletableFuture<Void> earlyWarmUp = null;
+        if (claimed.isPresent()) {
+            startup = claimed.get().startup();
+            earlyWarmUp = claimed.get().warmedUp();
+            StartPhases phases = startup.phases().openedEarly(StartPhases.since(waitStarted));
+            if (phases.claimLog()) {
+                LOG.info(phases.line());
+            }
+        } else {
+            startup = new TensorRtEngineFactory(TensorRtSettings.from(config.tensorrt()))
+                    .create(model.file(), model.sha256(), early.tensorRt());
+        }
         startup.phases().registerGauges(registry);
-        LOG.infof("engine: TensorRT %s (ready in %.1f s, %s)", startup.engine().name(), startup.readySeconds(),
+        LOG.infof("engine: TensorRT %s (ready in %.1f s, %s%s)", startup.engine().name(), startup.readySeconds(),
                 startup.loadedFromCache() ? "cached plan" : "built; optimized engine "
-                        + (startup.optimized().isDone() ? "served" : "building in the background"));
-        return startup.engine();
+                        + (startup.optimized().isDone() ? "served" : "building in the background"),
+                claimed.isPresent() ? "; started while the service booted" : "");
+        return new Opened(startup.engine(), earlyWarmUp);
     }
 
     /** Takes the session {@link EarlyEngineStart} opened while Quarkus booted, or opens it now. */

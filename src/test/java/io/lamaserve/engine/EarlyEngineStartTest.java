@@ -2,6 +2,8 @@ package io.lamaserve.engine;
 
 import io.lamaserve.config.LamaConfig;
 import io.lamaserve.config.TestConfig;
+import io.lamaserve.engine.tensorrt.StartPhases;
+import io.lamaserve.engine.tensorrt.TensorRtEngineFactory;
 import io.lamaserve.model.ModelProvisioner;
 import io.lamaserve.tile.Tile;
 import io.lamaserve.tile.TileBatch;
@@ -22,10 +24,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class EarlyEngineStartTest {
@@ -148,6 +156,88 @@ class EarlyEngineStartTest {
         EarlyEngineStart.warmUp(runner);
         assertEquals(List.of(0, 1, 2), runner.calls().stream().map(FakeEngine.Call::slot).toList());
         assertEquals(List.of(1, 1, 1), runner.calls().stream().map(FakeEngine.Call::size).toList());
+    }
+
+    private static final Map<String, String> GPU = Map.of("lama.engine", "tensorrt",
+            "lama.model.path", "src/test/resources/models/lama-fixture.onnx");
+
+    /** An engine start as the factory reports it, over {@code runner}. */
+    private static TensorRtEngineFactory.Startup startOf(FakeEngine runner) {
+        return new TensorRtEngineFactory.Startup(runner, null, 0.4, -1, -1, true,
+                CompletableFuture.completedFuture(-1.0), new StartPhases("fake")
+                        .recordBackground(StartPhases.Phase.PROBE, 0.3, 0.3).record(StartPhases.Phase.DESERIALIZE, 0.1));
+    }
+
+    @Test
+    void onTheGpuTheEngineStartsAndWarmsUpEarlyAndTheProducerTakesIt() throws Exception {
+        LamaConfig config = TestConfig.with(GPU);
+        ModelProvisioner provisioner = new ModelProvisioner(config);
+        FakeEngine runner = FakeEngine.builder().parallelism(2).build();
+        List<Path> opened = new java.util.concurrent.CopyOnWriteArrayList<>();
+        EarlyEngineStart early = new EarlyEngineStart(config, provisioner, withoutGpu(), (model, sha256, prestart) -> {
+            assertEquals(provisioner.resolve().sha256(), sha256);
+            assertNotNull(prestart, "the probe and the plan read-ahead are joined, not started again");
+            opened.add(model);
+            return startOf(runner);
+        });
+        early.accept(new VertxOptions());
+        early.accept(new VertxOptions());
+
+        EarlyEngineStart.ClaimedTensorRt claimed = early.claimTensorRt(provisioner.resolve().file()).orElseThrow();
+        claimed.warmedUp().get(30, TimeUnit.SECONDS);
+        assertSame(runner, claimed.startup().engine());
+        assertEquals(List.of(provisioner.resolve().file()), opened, "started once");
+        // the warm-up the batcher then waits for: a batch of 1 on each slot
+        assertEquals(List.of(0, 1), runner.calls().stream().map(FakeEngine.Call::slot).toList());
+        assertTrue(early.claimTensorRt(provisioner.resolve().file()).isEmpty(), "handed over twice");
+        early.discardUnclaimed();
+        assertFalse(runner.closed(), "the producer owns what it took over");
+    }
+
+    @Test
+    void aTensorRtStartThatFailedEarlyReportsItsErrorToTheProducer() throws Exception {
+        LamaConfig config = TestConfig.with(GPU);
+        ModelProvisioner provisioner = new ModelProvisioner(config);
+        EarlyEngineStart early = new EarlyEngineStart(config, provisioner, withoutGpu(), (model, sha256, prestart) -> {
+            throw new EngineException("TensorRT is not available: no GPU");
+        });
+        early.accept(new VertxOptions());
+        EngineException failure = assertThrows(EngineException.class,
+                () -> early.claimTensorRt(provisioner.resolve().file()));
+        assertEquals("TensorRT is not available: no GPU", failure.getMessage());
+
+        // anything else (not the engine's own failure) leaves the start to the producer, which reports it
+        EarlyEngineStart broken = new EarlyEngineStart(config, provisioner, withoutGpu(), (model, sha256, prestart) -> {
+            throw new IllegalStateException("bug");
+        });
+        broken.accept(new VertxOptions());
+        assertTrue(broken.claimTensorRt(provisioner.resolve().file()).isEmpty());
+    }
+
+    @Test
+    void aTensorRtEngineForAnotherFileOrNobodyIsClosed() throws Exception {
+        LamaConfig config = TestConfig.with(GPU);
+        FakeEngine other = FakeEngine.builder().build();
+        EarlyEngineStart early = new EarlyEngineStart(config, new ModelProvisioner(config), withoutGpu(),
+                (model, sha256, prestart) -> startOf(other));
+        early.accept(new VertxOptions());
+        assertTrue(early.claimTensorRt(root.resolve("other.onnx")).isEmpty());
+        assertTimeoutPreemptively(java.time.Duration.ofSeconds(30), () -> {
+            while (!other.closed()) {
+                Thread.sleep(10);
+            }
+        });
+
+        FakeEngine unclaimed = FakeEngine.builder().build();
+        EarlyEngineStart nobody = new EarlyEngineStart(config, new ModelProvisioner(config), withoutGpu(),
+                (model, sha256, prestart) -> startOf(unclaimed));
+        nobody.accept(new VertxOptions());
+        nobody.discardUnclaimed();
+        assertTimeoutPreemptively(java.time.Duration.ofSeconds(30), () -> {
+            while (!unclaimed.closed()) {
+                Thread.sleep(10);
+            }
+        });
     }
 
     /** The model settings of the test profile, so that whatever the CPU path opens early can open. */

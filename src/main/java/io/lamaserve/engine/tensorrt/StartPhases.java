@@ -55,6 +55,10 @@ public final class StartPhases {
     /** For background phases only: how long the foreground waited for them to finish. */
     private final Map<Phase, Double> waited = new EnumMap<>(Phase.class);
     private boolean logged;
+    /** Whether the whole start runs before the engine producer asks for the engine ({@link #startedEarly}). */
+    private boolean early;
+    /** For such a start: how long the producer waited for it, once it was handed over. */
+    private Double openWaited;
 
     /** @param engine what the log line names, e.g. the engine's name; {@link #engine(String)} may change it */
     public StartPhases(String engine) {
@@ -90,6 +94,25 @@ public final class StartPhases {
         return this;
     }
 
+    /**
+     * Records that every phase so far ran before the engine producer asked for the engine (the start began while the
+     * service booted), and how long the producer then waited for it: that wait is all the phases added to the start.
+     */
+    public synchronized StartPhases openedEarly(double waitedSeconds) {
+        early = true;
+        openWaited = Math.max(0, waitedSeconds);
+        return this;
+    }
+
+    /**
+     * Says that this start runs before the engine producer asks for the engine: the line then waits for
+     * {@link #openedEarly} as well as for the warm-up ({@link #claimLog()}).
+     */
+    public synchronized StartPhases startedEarly() {
+        early = true;
+        return this;
+    }
+
     public synchronized OptionalDouble seconds(Phase phase) {
         Double value = seconds.get(phase);
         return value == null ? OptionalDouble.empty() : OptionalDouble.of(value);
@@ -101,8 +124,14 @@ public final class StartPhases {
         return value == null ? OptionalDouble.empty() : OptionalDouble.of(value);
     }
 
-    /** What the phases added to the start: foreground phases in full, background phases by the wait for them. */
+    /**
+     * What the phases added to the start: foreground phases in full, background phases by the wait for them; for a
+     * start that ran before it was needed ({@link #openedEarly}), the producer's wait for it.
+     */
     public synchronized double foregroundSeconds() {
+        if (openWaited != null) {
+            return openWaited;
+        }
         double total = 0;
         for (Map.Entry<Phase, Double> entry : seconds.entrySet()) {
             total += waited.getOrDefault(entry.getKey(), entry.getValue());
@@ -128,7 +157,11 @@ public final class StartPhases {
                     + (wait == null ? "" : " (background, waited " + format(wait) + " s)"));
         }
         String line = parts.toString();
-        return seconds.isEmpty() ? line : line + "; " + format(foregroundSeconds()) + " s in the foreground";
+        if (seconds.isEmpty()) {
+            return line;
+        }
+        return line + "; " + format(foregroundSeconds()) + " s in the foreground"
+                + (openWaited == null ? "" : " (all of it started while the service booted; that is the wait for it)");
     }
 
     /**
@@ -148,19 +181,26 @@ public final class StartPhases {
                 json.add("\"" + phase.key() + "_waited\":" + format(wait));
             }
         }
+        if (openWaited != null) {
+            json.add("\"open_waited\":" + format(openWaited));
+        }
         if (!seconds.isEmpty()) {
             json.add("\"foreground\":" + format(foregroundSeconds()));
         }
         return json.toString();
     }
 
-    /** Every key {@link #json()} may hold, in its order: each phase, each phase's {@code _waited}, {@code foreground}. */
+    /**
+     * Every key {@link #json()} may hold, in its order: each phase, each phase's {@code _waited}, {@code open_waited}
+     * (the producer's wait for a start that began early), {@code foreground}.
+     */
     public static List<String> keys() {
         List<String> keys = new ArrayList<>();
         for (Phase phase : Phase.values()) {
             keys.add(phase.key());
             keys.add(phase.key() + "_waited");
         }
+        keys.add("open_waited");
         keys.add("foreground");
         return keys;
     }
@@ -169,6 +209,9 @@ public final class StartPhases {
     public synchronized double value(String key) {
         if (key.equals("foreground")) {
             return seconds.isEmpty() ? Double.NaN : foregroundSeconds();
+        }
+        if (key.equals("open_waited")) {
+            return openWaited == null ? Double.NaN : openWaited;
         }
         boolean waitedKey = key.endsWith("_waited");
         String phaseKey = waitedKey ? key.substring(0, key.length() - "_waited".length()) : key;
@@ -199,9 +242,13 @@ public final class StartPhases {
     /** Meter name of {@link #registerGauges}. */
     public static final String GAUGE = "lama.tensorrt.start.phase.seconds";
 
-    /** True the first time only: the line is logged once per engine. */
-    synchronized boolean claimLog() {
-        if (logged) {
+    /**
+     * True once, when the start is complete: the warm-up is recorded and, for a start that began early, the producer's
+     * wait for it. Whoever completes it (the engine after the warm-up, or the producer taking over an engine that
+     * warmed up early) logs the line, once per engine.
+     */
+    public synchronized boolean claimLog() {
+        if (logged || !seconds.containsKey(Phase.WARMUP) || (early && openWaited == null)) {
             return false;
         }
         logged = true;

@@ -64,6 +64,31 @@ class StartPhasesTest {
     }
 
     @Test
+    void theLineWaitsForTheWarmUp() {
+        StartPhases phases = new StartPhases("x").record(StartPhases.Phase.DESERIALIZE, 0.2);
+        assertFalse(phases.claimLog(), "logged before the warm-up");
+        phases.record(StartPhases.Phase.WARMUP, 0.1);
+        assertTrue(phases.claimLog());
+    }
+
+    @Test
+    void aStartThatRanBeforeItWasNeededCountsOnlyTheWaitForIt() {
+        StartPhases phases = cachedStart().startedEarly();
+        // warmed up before the producer took the engine over: the line waits for the producer's wait
+        assertFalse(phases.claimLog());
+        assertTrue(Double.isNaN(phases.value("open_waited")));
+        phases.openedEarly(0.04);
+        assertTrue(phases.claimLog());
+        assertFalse(phases.claimLog());
+        assertEquals(0.04, phases.foregroundSeconds(), 1e-12);
+        assertEquals(0.04, phases.value("open_waited"), 1e-12);
+        assertTrue(phases.line().endsWith("warm-up 0.300 s; 0.040 s in the foreground (all of it started while the "
+                + "service booted; that is the wait for it)"), phases.line());
+        assertTrue(phases.json().endsWith(",\"warmup\":0.300,\"open_waited\":0.040,\"foreground\":0.040}"),
+                phases.json());
+    }
+
+    @Test
     void nothingRecordedSaysSo() {
         assertEquals("TensorRT start of x: no phase recorded", new StartPhases("x").line());
     }
