@@ -34,8 +34,12 @@ seed_timing_caches() {
     [ -e "$dest/$(basename "$TIMING_CACHE")" ] || cp "$TIMING_CACHE" "$dest/"
     return 0
   fi
-  while IFS= read -r cache; do
-    [ -e "$dest/$(basename "$cache")" ] || cp "$cache" "$dest/"
-  done < <(ls -d "$REPO"/bench/gpu/results/*/ 2>/dev/null | sort -r | while IFS= read -r dir; do ls "$dir"timing-trt*.cache 2>/dev/null; done)
+  local dir
+  while IFS= read -r dir; do
+    for cache in "$dir"timing-trt*.cache; do
+      [ -e "$cache" ] || continue
+      [ -e "$dest/$(basename "$cache")" ] || cp "$cache" "$dest/"
+    done
+  done < <(printf '%s\n' "$REPO"/bench/gpu/results/*/ | sort -r)
   return 0
 }
