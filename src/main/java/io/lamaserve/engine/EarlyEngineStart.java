@@ -8,8 +8,6 @@ import io.lamaserve.engine.tensorrt.TensorRtProbe;
 import io.lamaserve.engine.tensorrt.TensorRtSettings;
 import io.lamaserve.model.ModelProvisioner;
 import io.lamaserve.model.ResolvedModel;
-import io.lamaserve.tile.Tile;
-import io.lamaserve.tile.TileBatch;
 import io.quarkus.vertx.VertxOptionsCustomizer;
 import io.vertx.core.VertxOptions;
 import jakarta.annotation.PreDestroy;
@@ -18,8 +16,6 @@ import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 
 import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
@@ -59,10 +55,10 @@ public class EarlyEngineStart implements VertxOptionsCustomizer {
     private final TensorRtOpener tensorRtOpener;
     private boolean begun;
     private TensorRtPrestart tensorRt;
-    /** Opened early and not claimed yet. */
-    private EarlyOnnxRuntime onnxRuntime;
-    /** Opening early and not claimed yet. */
-    private EarlyTensorRt tensorRtEngine;
+    /** Opened early and not claimed yet: the ONNX Runtime session. */
+    private EarlyOpening<ModelRunner> onnxRuntime;
+    /** Opened early and not claimed yet: the TensorRT engine, with the factory's report on its start. */
+    private EarlyOpening<TensorRtEngineFactory.Startup> tensorRtEngine;
 
     @Inject
     EarlyEngineStart(LamaConfig config, ModelProvisioner provisioner) {
@@ -114,67 +110,22 @@ public class EarlyEngineStart implements VertxOptionsCustomizer {
         begun = true;
         String engine = config.engine().name().toLowerCase(Locale.ROOT);
         if (workFor(config.engine(), devices) == EarlyWork.TENSORRT) {
-            tensorRtEngine = openTensorRt(tensorRt());
+            TensorRtPrestart prestart = tensorRt();
+            tensorRtEngine = EarlyOpening.start("lama-tensorrt-open", () -> openTensorRt(prestart),
+                    TensorRtEngineFactory.Startup::engine);
             LOG.debugf("lama.engine=%s: TensorRT probe, plan read-ahead and engine start begun early", engine);
         } else {
-            onnxRuntime = openOnnxRuntime();
+            onnxRuntime = EarlyOpening.start("lama-onnxruntime-open", this::openOnnxRuntime, runner -> runner);
             LOG.debugf("lama.engine=%s: ONNX Runtime session opening early", engine);
         }
     }
 
-    /**
-     * The ONNX Runtime session opened early and its warm-up.
-     *
-     * @param opened   completes with the open runner and the model file it runs
-     * @param warmedUp completes when a batch of 1 ran on every slot of it
-     */
-    record EarlyOnnxRuntime(CompletableFuture<OpenRunner> opened, CompletableFuture<Void> warmedUp) {
-    }
-
-    /** A runner opened early, and the model file it was opened on. */
-    record OpenRunner(ModelRunner runner, Path model) {
-    }
-
-    /**
-     * On thread {@code lama-onnxruntime-open}: resolves the model, opens the session as the producer would, hands it
-     * over ({@code opened}), then runs the warm-up on it ({@code warmedUp}) while the service goes on booting.
-     */
-    private EarlyOnnxRuntime openOnnxRuntime() {
-        EarlyOnnxRuntime early = new EarlyOnnxRuntime(new CompletableFuture<>(), new CompletableFuture<>());
+    /** Resolves the model and opens the session as the producer would. */
+    private EarlyOpening.Opened<ModelRunner> openOnnxRuntime() throws EngineException {
+        Path model = provisioner.resolve().file();
         LamaConfig.OnnxRuntimeConfig settings = config.onnxruntime();
-        Thread.ofPlatform().name("lama-onnxruntime-open").daemon().start(() -> {
-            ModelRunner runner;
-            try {
-                Path model = provisioner.resolve().file();
-                runner = OnnxRuntimeEngine.open(model, settings.threads(), settings.maxBatch(), settings.spinWait());
-                early.opened().complete(new OpenRunner(runner, model));
-            } catch (Throwable e) {
-                // errors too (a native library that does not load): whoever waits must hear of it
-                early.opened().completeExceptionally(e);
-                early.warmedUp().completeExceptionally(e);
-                return;
-            }
-            try {
-                warmUp(runner);
-                early.warmedUp().complete(null);
-            } catch (Throwable e) {
-                early.warmedUp().completeExceptionally(e);
-            }
-        });
-        return early;
-    }
-
-    /** A batch of 1 on every slot, as the batcher's warm-up runs it (mid-grey tile, a centred square to fill). */
-    static void warmUp(ModelRunner runner) throws EngineException {
-        int side = runner.tileSize();
-        Tile tile = Tile.allocate(side);
-        Arrays.fill(tile.image(), 0.5f);
-        for (int y = side / 4; y < side - side / 4; y++) {
-            Arrays.fill(tile.mask(), y * side + side / 4, y * side + side - side / 4, 1f);
-        }
-        for (int slot = 0; slot < runner.parallelism(); slot++) {
-            runner.run(slot, new TileBatch(List.of(tile)), new PhaseClock(System.nanoTime()));
-        }
+        return new EarlyOpening.Opened<>(
+                OnnxRuntimeEngine.open(model, settings.threads(), settings.maxBatch(), settings.spinWait()), model);
     }
 
     /**
@@ -183,7 +134,7 @@ public class EarlyEngineStart implements VertxOptionsCustomizer {
      * opening failed (the producer then opens it itself, and reports the failure).
      */
     public Optional<ClaimedRunner> claimOnnxRuntime(Path model) {
-        EarlyOnnxRuntime early;
+        EarlyOpening<ModelRunner> early;
         synchronized (this) {
             early = onnxRuntime;
             onnxRuntime = null;
@@ -193,18 +144,12 @@ public class EarlyEngineStart implements VertxOptionsCustomizer {
         if (early == null) {
             return Optional.empty();
         }
-        OpenRunner open;
         try {
-            open = early.opened().join();
+            return early.take(model).map(runner -> new ClaimedRunner(runner, early.warmedUp()));
         } catch (CompletionException | CancellationException e) {
             LOG.debugf("the early ONNX Runtime session did not open (%s); opening it now", e.getCause());
             return Optional.empty();
         }
-        if (!open.model().equals(model)) {
-            closeWhenWarm(early.warmedUp(), open.runner());
-            return Optional.empty();
-        }
-        return Optional.of(new ClaimedRunner(open.runner(), early.warmedUp()));
     }
 
     /** A runner the producer took over: it owns and closes it; {@code warmedUp} is its early warm-up. */
@@ -216,25 +161,25 @@ public class EarlyEngineStart implements VertxOptionsCustomizer {
      * after all, or the engine was replaced (tests). Also at shutdown.
      */
     public void discardOnnxRuntime() {
-        EarlyOnnxRuntime early;
+        EarlyOpening<ModelRunner> early;
         synchronized (this) {
             early = onnxRuntime;
             onnxRuntime = null;
         }
         if (early != null) {
-            early.opened().thenAccept(open -> closeWhenWarm(early.warmedUp(), open.runner()));
+            early.discard();
         }
     }
 
     /** Closes a TensorRT engine started early that nobody claimed (the engine was replaced, e.g. in tests). */
     void discardTensorRt() {
-        EarlyTensorRt early;
+        EarlyOpening<TensorRtEngineFactory.Startup> early;
         synchronized (this) {
             early = tensorRtEngine;
             tensorRtEngine = null;
         }
         if (early != null) {
-            early.opened().thenAccept(open -> closeWhenWarm(early.warmedUp(), open.startup().engine()));
+            early.discard();
         }
     }
 
@@ -245,62 +190,24 @@ public class EarlyEngineStart implements VertxOptionsCustomizer {
         discardTensorRt();
     }
 
-    private static void closeWhenWarm(CompletableFuture<Void> warmedUp, ModelRunner runner) {
-        warmedUp.handle((done, failure) -> {
-            runner.close();
-            return null;
-        });
-    }
-
-    /**
-     * The TensorRT engine brought up early, and its warm-up.
-     *
-     * @param opened   completes with what the engine factory started and the model file it runs
-     * @param warmedUp completes when a batch of 1 ran on every slot of it
-     */
-    record EarlyTensorRt(CompletableFuture<OpenTensorRt> opened, CompletableFuture<Void> warmedUp) {
-    }
-
-    /** An engine started early, and the model file it was started on. */
-    record OpenTensorRt(TensorRtEngineFactory.Startup startup, Path model) {
-    }
-
     /** An engine the producer took over: it owns and closes it; {@code warmedUp} is its early warm-up. */
     public record ClaimedTensorRt(TensorRtEngineFactory.Startup startup, CompletableFuture<Void> warmedUp) {
     }
 
     /**
-     * On thread {@code lama-tensorrt-open}: resolves the model and brings the engine up as the producer would (joining
-     * the probe and the plan read-ahead; with no cached plan this is the build, which the producer would wait for
-     * too), hands it over ({@code opened}), then warms it up ({@code warmedUp}) while the service goes on booting.
+     * Resolves the model and brings the engine up as the producer would, joining the probe and the plan read-ahead
+     * (with no cached plan this is the build, which the producer would wait for too).
      */
-    private EarlyTensorRt openTensorRt(TensorRtPrestart prestart) {
-        EarlyTensorRt early = new EarlyTensorRt(new CompletableFuture<>(), new CompletableFuture<>());
+    private EarlyOpening.Opened<TensorRtEngineFactory.Startup> openTensorRt(TensorRtPrestart prestart)
+            throws EngineException {
         TensorRtOpener opener = tensorRtOpener != null ? tensorRtOpener
                 : (model, sha256, started) -> new TensorRtEngineFactory(TensorRtSettings.from(config.tensorrt()))
                         .create(model, sha256, started);
-        Thread.ofPlatform().name("lama-tensorrt-open").daemon().start(() -> {
-            TensorRtEngineFactory.Startup startup;
-            try {
-                ResolvedModel model = provisioner.resolve();
-                startup = opener.open(model.file(), model.sha256(), prestart);
-                // its start's line is logged once the producer took it over and said how long it waited
-                startup.phases().startedEarly();
-                early.opened().complete(new OpenTensorRt(startup, model.file()));
-            } catch (Throwable e) {
-                // errors too (a native library that does not load): whoever waits must hear of it
-                early.opened().completeExceptionally(e);
-                early.warmedUp().completeExceptionally(e);
-                return;
-            }
-            try {
-                warmUp(startup.engine());
-                early.warmedUp().complete(null);
-            } catch (Throwable e) {
-                early.warmedUp().completeExceptionally(e);
-            }
-        });
-        return early;
+        ResolvedModel model = provisioner.resolve();
+        TensorRtEngineFactory.Startup startup = opener.open(model.file(), model.sha256(), prestart);
+        // its start's line is logged once the producer took it over and said how long it waited
+        startup.phases().startedEarly();
+        return new EarlyOpening.Opened<>(startup, model.file());
     }
 
     /**
@@ -313,7 +220,7 @@ public class EarlyEngineStart implements VertxOptionsCustomizer {
      *                         where a build failed
      */
     public Optional<ClaimedTensorRt> claimTensorRt(Path model) throws EngineException {
-        EarlyTensorRt early;
+        EarlyOpening<TensorRtEngineFactory.Startup> early;
         synchronized (this) {
             early = tensorRtEngine;
             tensorRtEngine = null;
@@ -322,9 +229,8 @@ public class EarlyEngineStart implements VertxOptionsCustomizer {
         if (early == null) {
             return Optional.empty();
         }
-        OpenTensorRt open;
         try {
-            open = early.opened().join();
+            return early.take(model).map(startup -> new ClaimedTensorRt(startup, early.warmedUp()));
         } catch (CompletionException | CancellationException e) {
             if (e.getCause() instanceof EngineException failure) {
                 throw failure;
@@ -332,11 +238,6 @@ public class EarlyEngineStart implements VertxOptionsCustomizer {
             LOG.debugf("the early TensorRT start did not complete (%s); starting it now", e.getCause());
             return Optional.empty();
         }
-        if (!open.model().equals(model)) {
-            closeWhenWarm(early.warmedUp(), open.startup().engine());
-            return Optional.empty();
-        }
-        return Optional.of(new ClaimedTensorRt(open.startup(), early.warmedUp()));
     }
 
     /** The TensorRT work begun early, begun now if nothing began it. */

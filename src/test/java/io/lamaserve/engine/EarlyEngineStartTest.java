@@ -153,7 +153,7 @@ class EarlyEngineStartTest {
     @Test
     void theEarlyWarmUpRunsABatchOfOneOnEverySlot() throws Exception {
         FakeEngine runner = FakeEngine.builder().parallelism(3).build();
-        EarlyEngineStart.warmUp(runner);
+        EarlyOpening.warmUp(runner);
         assertEquals(List.of(0, 1, 2), runner.calls().stream().map(FakeEngine.Call::slot).toList());
         assertEquals(List.of(1, 1, 1), runner.calls().stream().map(FakeEngine.Call::size).toList());
     }
