@@ -198,19 +198,26 @@ final class FormParts {
         return true;
     }
 
-    /** First index at or after {@code from} where {@code needle} occurs, or -1. */
+    /**
+     * Where {@code needle} first occurs in {@code haystack} at or after {@code from}, or -1. Boyer-Moore-Horspool:
+     * the part delimiter is tens of bytes long, so the search steps over most of an image's bytes instead of
+     * looking at each one.
+     */
     static int indexOf(byte[] haystack, byte[] needle, int from) {
-        byte first = needle[0];
-        int last = haystack.length - needle.length;
-        for (int i = Math.max(0, from); i <= last; i++) {
-            if (haystack[i] != first) {
-                continue;
+        int last = needle.length - 1;
+        // how far the window may move when its last byte is b: from b's last place in the needle (before its end)
+        int[] shift = new int[256];
+        Arrays.fill(shift, needle.length);
+        for (int k = 0; k < last; k++) {
+            shift[needle[k] & 0xFF] = last - k;
+        }
+        int end = haystack.length - needle.length;
+        for (int i = Math.max(0, from); i <= end; i += shift[haystack[i + last] & 0xFF]) {
+            int k = last;
+            while (k >= 0 && haystack[i + k] == needle[k]) {
+                k--;
             }
-            int k = 1;
-            while (k < needle.length && haystack[i + k] == needle[k]) {
-                k++;
-            }
-            if (k == needle.length) {
+            if (k < 0) {
                 return i;
             }
         }

@@ -104,4 +104,45 @@ class FormPartsTest {
     private static void write(ByteArrayOutputStream out, String text) {
         out.writeBytes(text.getBytes(StandardCharsets.ISO_8859_1));
     }
+
+    /** The plain search the fast one must agree with. */
+    private static int naiveIndexOf(byte[] haystack, byte[] needle, int from) {
+        outer:
+        for (int i = Math.max(0, from); i <= haystack.length - needle.length; i++) {
+            for (int k = 0; k < needle.length; k++) {
+                if (haystack[i + k] != needle[k]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    @Test
+    void theSearchFindsWhatAPlainSearchFinds() {
+        Random random = new Random(11);
+        for (int round = 0; round < 2000; round++) {
+            // a small alphabet makes near-misses and overlapping candidates common
+            int alphabet = 2 + random.nextInt(4);
+            byte[] needle = new byte[1 + random.nextInt(8)];
+            for (int k = 0; k < needle.length; k++) {
+                needle[k] = (byte) ('a' + random.nextInt(alphabet));
+            }
+            byte[] haystack = new byte[random.nextInt(64)];
+            for (int k = 0; k < haystack.length; k++) {
+                haystack[k] = (byte) ('a' + random.nextInt(alphabet));
+            }
+            int from = random.nextInt(haystack.length + 2) - 1;
+            assertEquals(naiveIndexOf(haystack, needle, from), FormParts.indexOf(haystack, needle, from),
+                    () -> new String(needle, StandardCharsets.ISO_8859_1) + " in "
+                            + new String(haystack, StandardCharsets.ISO_8859_1) + " from " + from);
+        }
+        byte[] delimiter = "\r\n--boundary".getBytes(StandardCharsets.ISO_8859_1);
+        byte[] body = new byte[100_000];
+        new Random(3).nextBytes(body);
+        System.arraycopy(delimiter, 0, body, 99_000, delimiter.length);
+        assertEquals(naiveIndexOf(body, delimiter, 0), FormParts.indexOf(body, delimiter, 0));
+        assertEquals(-1, FormParts.indexOf(body, delimiter, 99_001));
+    }
 }
