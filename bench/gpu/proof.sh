@@ -36,7 +36,8 @@
 # server), RUNS (default "off adaptive", plus adaptive-shared with SHARED_GPU_MIN), ALTERNATE (batch sizes the
 # offline step cycles through on one context to time a change of size between batches, default 1,2), BATCH_SIZES
 # (the engine's fixed batch sizes, default powers of two up to 32), CONCURRENCY (default 1,6,16,32,64),
-# TORCH_COMPILE=0 (skip torch.compile), MPS_ONLY=1 (with MPS_PERCENT: the export and the
+# TORCH_COMPILE=0 (skip torch.compile), TORCH_EAGER=0 (skip PyTorch eager; with both off the run measures the engine
+# and the service against their own baselines only: one size after another, batching off, the IOPaint-style server), MPS_ONLY=1 (with MPS_PERCENT: the export and the
 # step in the slice only), PROFILE (batch sizes of the per-layer profile, default 1,32; empty: none). For a functional run of the script without a GPU: EXPORT_ARGS="--width 8 --blocks 2" SKIP_ENGINE=1
 # (steps 2-4 skipped) ENGINE=onnxruntime BASELINE_ARGS="--device cpu --width 8 --blocks 2".
 # Everything lands in WORKDIR; progress lines start with "==".
@@ -88,10 +89,12 @@ done
 
 # MPS_ONLY=1: straight to the slice (the steps on the whole GPU are skipped; the first variant is the one used)
 if [ "${SKIP_ENGINE:-0}" != 1 ] && [ "${MPS_ONLY:-0}" != 1 ]; then
+if [ "${TORCH_EAGER:-1}" = 1 ]; then
 stage "PyTorch eager fp16 baseline"
 [ -f "$W/torch-eager.json" ] || "$PY" "$HERE/torch_eager.py" 1 8 32 > "$W/torch-eager.json" 2> "$W/torch-eager.log" \
   || tail "$W/torch-eager.log"
 cat "$W/torch-eager.json"
+fi
 
 if [ "${TORCH_COMPILE:-1}" = 1 ] && [ ! -f "$W/torch-compile.json" ]; then
   stage "torch.compile: compiling batch 1, 8, 32 (timed once the GPU is idle)"
