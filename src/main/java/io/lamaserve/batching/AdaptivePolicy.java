@@ -29,6 +29,12 @@ package io.lamaserve.batching;
  * they change shape less often (each change costs TensorRT a few milliseconds). In a closed loop this keeps batches
  * near the size that both fills the GPU and leaves some clients' requests computing while others are away.
  *
+ * <p><b>The engine's sizes.</b> An engine built for a few batch sizes runs any other size padded into the next
+ * larger one, at that one's cost. Both the wait beside a busy context and the batch itself therefore stop at a size
+ * the engine has: the wait is for the largest engine size up to {@code f × knee}, and a batch whose tiles would run
+ * padded takes only the next engine size down when that computes more images per second
+ * ({@link CostModel#efficientTake}); the rest goes to the next free executor.
+ *
  * <p><b>Order.</b> Batches take tiles round-robin across requests so a large request cannot hold back a later small
  * one.
  */
@@ -73,11 +79,17 @@ public final class AdaptivePolicy implements BatchPolicy {
         if (largestOtherBatch == 0 || sharedGpuMinFraction <= 0) {
             return false;
         }
-        int wanted = Math.min(largestOtherBatch, (int) Math.ceil(sharedGpuMinFraction * model.knee()));
+        int share = Math.max(1, Math.min(model.maxBatch(), (int) Math.ceil(sharedGpuMinFraction * model.knee())));
+        int wanted = Math.min(largestOtherBatch, model.engineSizeAtMost(share));
         // the slack must cover the busy executor's batch (at most a maximum-sized one) and then its own: a deferred
         // request is taken at the latest when that batch completes, so it needs no timer of its own
         return queuedTiles < wanted
                 && oldestSlackNanos > model.latencyNanos(model.maxBatch()) + model.latencyNanos(wanted);
+    }
+
+    @Override
+    public int take(int queuedTiles, int cap) {
+        return model.efficientTake(Math.max(1, Math.min(queuedTiles, cap)));
     }
 
     @Override

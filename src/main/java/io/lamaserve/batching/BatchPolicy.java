@@ -16,6 +16,16 @@ public interface BatchPolicy {
     int cap(int queuedTiles, long oldestSlackNanos);
 
     /**
+     * How many tiles the next batch takes, given the cap and the tiles waiting. All it may take by default.
+     *
+     * @param queuedTiles tiles waiting now (at least one)
+     * @param cap         {@link #cap}'s answer for this dispatch
+     */
+    default int take(int queuedTiles, int cap) {
+        return Math.min(queuedTiles, cap);
+    }
+
+    /**
      * Whether a batch takes tiles round-robin across the queued requests in arrival order (one tile per request per
      * pass) instead of draining the oldest request first.
      */

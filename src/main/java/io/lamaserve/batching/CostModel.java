@@ -76,6 +76,38 @@ public final class CostModel {
         return runSize[batchSize];
     }
 
+    /**
+     * The largest size up to {@code batchSize} that the engine runs as it is (no padding); {@code batchSize} itself
+     * when the engine has no size that small.
+     */
+    public int engineSizeAtMost(int batchSize) {
+        checkSize(batchSize);
+        for (int size = batchSize; size >= 1; size--) {
+            if (runSize[size] == size) {
+                return size;
+            }
+        }
+        return batchSize;
+    }
+
+    /**
+     * How many of {@code available} tiles a batch should take: all of them, unless they would run padded into a
+     * larger size and the engine's next size down computes more images per second than that padded batch (12 tiles
+     * run as 32 cost what 32 cost; 8 of them, run as 8, may cost a quarter of it). The tiles left over wait for the
+     * next free executor. Where the engine runs every size, this is always {@code available}.
+     */
+    public synchronized int efficientTake(int available) {
+        checkSize(available);
+        if (runSize[available] == available) {
+            return available;
+        }
+        int smaller = engineSizeAtMost(available);
+        if (smaller == available || !calibrated()) {
+            return available;
+        }
+        return smaller / estimate(smaller) >= available / estimate(available) ? smaller : available;
+    }
+
     /** Sets the latency of a size outright (startup sweep). */
     public synchronized void seed(int batchSize, long nanos) {
         checkSize(batchSize);

@@ -130,8 +130,9 @@ public final class SchedulingCore {
         if (policy.defersToBusyExecutors(queue.queuedTiles(), slack, largestOtherBatch(slot))) {
             return null; // asked again when tiles arrive or a batch completes
         }
-        int cap = Math.min(model.maxBatch(), policy.cap(queue.queuedTiles(), slack));
-        List<Batch.Entry> entries = queue.take(Math.max(1, cap), policy.interleavesRequests());
+        int cap = Math.max(1, Math.min(model.maxBatch(), policy.cap(queue.queuedTiles(), slack)));
+        int size = Math.max(1, Math.min(cap, policy.take(queue.queuedTiles(), cap)));
+        List<Batch.Entry> entries = queue.take(size, policy.interleavesRequests());
         Batch batch = new Batch(slot, entries, now, now + model.latencyNanos(entries.size()));
         running[slot] = batch;
         metrics.dispatched(batch);

@@ -83,4 +83,18 @@ class AdaptivePolicyTest {
         // beside a batch of 1 nothing waits: at low load the rule stays out of the way
         assertEquals(false, policy.defersToBusyExecutors(1, AMPLE, 1));
     }
+
+    @Test
+    void onAnEngineWithFewSizesWaitsAndTakesOnlyWhatRunsUnpadded() {
+        // H100, sizes 1, 2, 8, 32: knee 32, so half of it (16) would run in the 32 shape at the cost of 32
+        AdaptivePolicy policy = adaptive(CostModelTest.sparseH100(), 2);
+        assertEquals(true, policy.defersToBusyExecutors(7, AMPLE, 32));
+        assertEquals(false, policy.defersToBusyExecutors(8, AMPLE, 32));     // 8, not 16: a size the engine has
+        assertEquals(8, policy.take(16, policy.cap(16, AMPLE)));
+        assertEquals(30, policy.take(30, policy.cap(30, AMPLE)));
+        // with every size 1..16 the cap alone decides
+        AdaptivePolicy t4 = adaptive(t4(), 2);
+        assertEquals(5, t4.take(5, t4.cap(5, AMPLE)));
+        assertEquals(7, t4.take(12, t4.cap(12, AMPLE)));
+    }
 }

@@ -134,4 +134,47 @@ class CostModelTest {
         CostModel cpu = seeded(4, CostCurves.LINEAR_CPU, List.of(1, 2, 4));
         assertEquals(0, cpu.marginalFixedNanos(1));
     }
+
+    /** The costs the service measured on the H100 on 2026-12-06 (both slots busy), engine sizes 1, 2, 8, 32 only. */
+    static CostModel sparseH100() {
+        CostModel model = new CostModel(32, 0.95, List.of(1, 2, 8, 32));
+        Map.of(1, 9.4, 2, 14.4, 8, 46.2, 32, 142.4).forEach((size, ms) -> model.seed(size, Math.round(ms * MS)));
+        return model;
+    }
+
+    @Test
+    void theEngineSizeAtMostABatchIsTheStepBelowIt() {
+        CostModel model = sparseH100();
+        assertEquals(32, model.knee());
+        assertEquals(8, model.engineSizeAtMost(16));
+        assertEquals(8, model.engineSizeAtMost(8));
+        assertEquals(2, model.engineSizeAtMost(7));
+        assertEquals(32, model.engineSizeAtMost(32));
+        // an engine without small sizes: nothing smaller runs unpadded, so the size itself
+        CostModel large = new CostModel(16, 0.95, List.of(8, 16));
+        assertEquals(5, large.engineSizeAtMost(5));
+    }
+
+    @Test
+    void aBatchThatWouldRunPaddedTakesTheSizeBelowWhenThatComputesMore() {
+        CostModel model = sparseH100();
+        // 16 tiles in the 32 shape: 16 / 142.4 ms = 112 images/s; 8 in the 8 shape: 8 / 46.2 ms = 173
+        assertEquals(8, model.efficientTake(16));
+        assertEquals(8, model.efficientTake(24));    // 24 / 142.4 ms = 169 < 173
+        assertEquals(28, model.efficientTake(28));   // 28 / 142.4 ms = 197 > 173: padding is the better deal
+        assertEquals(32, model.efficientTake(32));
+        assertEquals(8, model.efficientTake(8));
+        assertEquals(2, model.efficientTake(5));     // 5 / 46.2 ms = 108 < 2 / 14.4 ms = 139
+        // where the engine runs every size nothing is cut
+        CostModel every = seeded(16, CostCurves.T4, List.of(1, 2, 4, 8, 16));
+        for (int size = 1; size <= 16; size++) {
+            assertEquals(size, every.efficientTake(size));
+        }
+    }
+
+    @Test
+    void beforeAnyMeasurementABatchIsNotCut() {
+        CostModel model = new CostModel(32, 0.95, List.of(1, 2, 8, 32));
+        assertEquals(16, model.efficientTake(16));
+    }
 }

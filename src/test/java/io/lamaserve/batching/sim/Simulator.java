@@ -51,7 +51,12 @@ public final class Simulator {
          * The first form of lama.batching.shared-gpu-min-fraction=0.5: beside a busy executor, wait for half the knee
          * whatever the size of the busy batch. Kept to compare with the current rule.
          */
-        ADAPTIVE_SHARED_GPU_FIXED("adaptive, beside busy: ½ knee");
+        ADAPTIVE_SHARED_GPU_FIXED("adaptive, beside busy: ½ knee"),
+        /**
+         * The rules before they knew the engine's sizes: beside a busy executor, wait for ⌈½ knee⌉ tiles even where
+         * that size runs padded, and take all the cap allows. Kept to compare on engines with few sizes.
+         */
+        ADAPTIVE_PADDED("adaptive, padded batches");
 
         final String label;
         /** Pairs of a name below lama.batching and its value, set on top of the defaults. */
@@ -68,6 +73,8 @@ public final class Simulator {
                 case OFF, ADAPTIVE, ADAPTIVE_SHARED_GPU_OFF -> BatchPolicy.forMode(settings, model, executors);
                 case ADAPTIVE_NO_HOLD -> new AdaptivePolicy(model, executors, false, settings.sharedGpuMinFraction());
                 case ADAPTIVE_SHARED_GPU_FIXED -> ignoringBusyBatchSize(BatchPolicy.forMode(settings, model, executors));
+                case ADAPTIVE_PADDED -> blindToEngineSizes(BatchPolicy.forMode(settings, model, executors), model,
+                        settings.sharedGpuMinFraction());
             };
         }
     }
@@ -207,9 +214,47 @@ public final class Simulator {
             }
 
             @Override
+            public int take(int queuedTiles, int cap) {
+                return policy.take(queuedTiles, cap);
+            }
+
+            @Override
             public boolean defersToBusyExecutors(int queuedTiles, long oldestSlackNanos, int largestOtherBatch) {
                 return policy.defersToBusyExecutors(queuedTiles, oldestSlackNanos,
                         largestOtherBatch == 0 ? 0 : Integer.MAX_VALUE);
+            }
+        };
+    }
+
+    /**
+     * The policy as it was before it rounded to the engine's sizes: every batch takes all the cap allows, and beside
+     * a busy executor the wait is for {@code min(busy batch, ⌈f × knee⌉)} tiles, whatever size those run in.
+     */
+    private static BatchPolicy blindToEngineSizes(BatchPolicy policy, CostModel model, double fraction) {
+        return new BatchPolicy() {
+            @Override
+            public int cap(int queuedTiles, long oldestSlackNanos) {
+                return policy.cap(queuedTiles, oldestSlackNanos);
+            }
+
+            @Override
+            public boolean interleavesRequests() {
+                return policy.interleavesRequests();
+            }
+
+            @Override
+            public long holdNanos(int queuedTiles, long oldestSlackNanos, long sinceCompletionNanos, double expectedArrivals) {
+                return policy.holdNanos(queuedTiles, oldestSlackNanos, sinceCompletionNanos, expectedArrivals);
+            }
+
+            @Override
+            public boolean defersToBusyExecutors(int queuedTiles, long oldestSlackNanos, int largestOtherBatch) {
+                if (largestOtherBatch == 0 || fraction <= 0) {
+                    return false;
+                }
+                int wanted = Math.min(largestOtherBatch, (int) Math.ceil(fraction * model.knee()));
+                return queuedTiles < wanted
+                        && oldestSlackNanos > model.latencyNanos(model.maxBatch()) + model.latencyNanos(wanted);
             }
         };
     }
@@ -472,6 +517,29 @@ public final class Simulator {
                 Duration.ofSeconds(120), Duration.ofSeconds(5), 42, 0.8, 0, List.of(1, 2, 4, 8, 16, 32));
     }
 
+    /**
+     * The H100 of docs/tensorrt.md's proof run of 2026-12-06: an engine with the batch sizes 1, 2, 8 and 32 only
+     * (5.56, 8.61, 25.26 and 92.06 ms with CUDA graphs on one slot; any other size runs as the next larger one), no
+     * cost for a change of size, 2 slots that slow each other down by 75 % while both run (the offline two-slot
+     * figures give 66 % at batch 1, 74 % at 8 and 82 % at 32).
+     */
+    public static Setup h100SparseSetup() {
+        BatchingSettings defaults = TestSettings.defaults();
+        return new Setup(Simulator::h100SparseNanos, 32, 2, defaults.timeout(), defaults.maxQueue(),
+                Duration.ofSeconds(120), Duration.ofSeconds(5), 42, 0.75, 0, List.of(1, 2, 8, 32));
+    }
+
+    private static final int[] H100_SPARSE_SIZES = {1, 2, 8, 32};
+    private static final double[] H100_SPARSE_MILLIS = {5.56, 8.61, 25.26, 92.06};
+
+    static long h100SparseNanos(int size) {
+        int i = 0;
+        while (H100_SPARSE_SIZES[i] < size) {
+            i++;
+        }
+        return Math.round(H100_SPARSE_MILLIS[i] * 1e6);
+    }
+
     private static final double[] H200_TRT10_MILLIS = {8.69, 13.33, 19.81, 34.32, 62.93, 119.03};
 
     static long h200Trt10Nanos(int size) {
@@ -507,8 +575,13 @@ public final class Simulator {
     }
 
     public static void main(String[] args) {
-        if (args.length > 0 && args[0].startsWith("h200")) {
-            h200Report(args[0].equals("h200-trt10") ? h200Trt10Setup() : h200Setup(), args.length > 1 ? Duration.ofMillis(Long.parseLong(args[1])) : Duration.ofMillis(50),
+        if (args.length > 0 && (args[0].startsWith("h200") || args[0].equals("h100-sparse"))) {
+            Setup gpu = switch (args[0]) {
+                case "h200-trt10" -> h200Trt10Setup();
+                case "h100-sparse" -> h100SparseSetup();
+                default -> h200Setup();
+            };
+            gpuReport(gpu, args.length > 1 ? Duration.ofMillis(Long.parseLong(args[1])) : Duration.ofMillis(50),
                     args.length > 2 ? Double.parseDouble(args[2]) : 0.5,
                     Duration.ofMillis(args.length > 3 ? Long.parseLong(args[3]) : 200));
             return;
@@ -535,18 +608,20 @@ public final class Simulator {
     }
 
     /** Closed loops of 1..32 clients on the H200 setup; the turnaround stands for codec, HTTP and the client. */
-    private static void h200Report(Setup setup, Duration turnaround, double spread, Duration startWindow) {
-        System.out.printf(Locale.ROOT, "H200 sweep curve, %d contexts sharing the GPU (+%.0f %% per other busy "
+    private static void gpuReport(Setup setup, Duration turnaround, double spread, Duration startWindow) {
+        System.out.printf(Locale.ROOT, "GPU curve (engine sizes %s), %d contexts sharing the GPU (+%.0f %% per other busy "
                         + "context), max batch %d, turnaround %d ms ± %.0f %%, clients start within %d ms; %d s "
                         + "measured, seed %d%n%n",
-                setup.executors(), setup.sharing() * 100, setup.maxBatch(), turnaround.toMillis(), spread * 100,
+                setup.engineSizes(), setup.executors(), setup.sharing() * 100, setup.maxBatch(), turnaround.toMillis(), spread * 100,
                 startWindow.toMillis(),
                 setup.duration().toSeconds(), setup.seed());
         System.out.println("| clients | mode | img/s | p50 ms | p99 ms | mean batch |");
         System.out.println("|---|---|---|---|---|---|");
         for (int clients : new int[] {1, 6, 16, 32, 64}) {
-            for (Variant variant : List.of(Variant.OFF, Variant.ADAPTIVE_SHARED_GPU_OFF,
-                    Variant.ADAPTIVE_SHARED_GPU_FIXED, Variant.ADAPTIVE)) {
+            List<Variant> variants = setup.engineSizes().size() < setup.maxBatch() / 4
+                    ? List.of(Variant.OFF, Variant.ADAPTIVE_PADDED, Variant.ADAPTIVE)
+                    : List.of(Variant.OFF, Variant.ADAPTIVE_SHARED_GPU_OFF, Variant.ADAPTIVE_SHARED_GPU_FIXED, Variant.ADAPTIVE);
+            for (Variant variant : variants) {
                 Result r = run(setup, variant, new ClosedLoop(clients, turnaround, spread, startWindow));
                 System.out.printf(Locale.ROOT, "| %d | %s | %.1f | %.1f | %.1f | %.2f |%n", clients, variant.label,
                         r.imagesPerSecond(), r.p50Millis(), r.p99Millis(), r.meanBatch());
