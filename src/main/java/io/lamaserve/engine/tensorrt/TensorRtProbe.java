@@ -76,6 +76,12 @@ public final class TensorRtProbe {
             // engine's first CUDA call: the probe runs in the background while the service boots
             status = cudart.cudaSetDevice(device);
             if (status == cudart.cudaSuccess) {
+                // before the context exists: a thread waiting for its stream sleeps instead of spinning. By
+                // default CUDA spins while it has fewer contexts than cores, and the service's executors spend most
+                // of their time waiting: on the H100 proof run of 2026-12-06 two executors that did little else used
+                // 1.5 cores, CPU the PNG codecs need at full load. Waking costs microseconds, batches take
+                // milliseconds. Refused once a context is active (another library made it first): then it spins.
+                cudart.cudaSetDeviceFlags(cudart.cudaDeviceScheduleBlockingSync);
                 status = cudart.cudaFree(null);
             }
             if (status != cudart.cudaSuccess) {
