@@ -36,7 +36,8 @@
 # server), RUNS (default "off adaptive", plus adaptive-shared with SHARED_GPU_MIN), ALTERNATE (batch sizes the
 # offline step cycles through on one context to time a change of size between batches, default 1,2), BATCH_SIZES
 # (the engine's fixed batch sizes, default powers of two up to 32), CONCURRENCY (default 1,6,16,32,64),
-# TORCH_COMPILE=0 (skip torch.compile), TORCH_EAGER=0 (skip PyTorch eager; with both off the run measures the engine
+# SERVICE_JFR=1 (a Java Flight Recording of each service run, profile settings, written when it stops:
+# WORKDIR/service/server-RUN.jfr; `jfr view hot-methods` shows where the host's CPU goes), TORCH_COMPILE=0 (skip torch.compile), TORCH_EAGER=0 (skip PyTorch eager; with both off the run measures the engine
 # and the service against their own baselines only: one size after another, batching off, the IOPaint-style server), MPS_ONLY=1 (with MPS_PERCENT: the export and the
 # step in the slice only), PROFILE (batch sizes of the per-layer profile, default 1,32; empty: none). For a functional run of the script without a GPU: EXPORT_ARGS="--width 8 --blocks 2" SKIP_ENGINE=1
 # (steps 2-4 skipped) ENGINE=onnxruntime BASELINE_ARGS="--device cpu --width 8 --blocks 2".
@@ -251,7 +252,8 @@ for run in $RUNS; do
        -Dlama.tensorrt.engine-dir="$W/engines" -Dlama.tensorrt.max-batch=$MAX \
        ${BATCH_SIZES:+-Dlama.tensorrt.batch-sizes=$BATCH_SIZES} ${FP16_PINNING:+-Dlama.tensorrt.fp16-pinning=$FP16_PINNING} \
        -Dlama.tensorrt.precision="$P" -Dlama.tensorrt.optimization-level="$LEVEL" -Dlama.batching.mode=$mode \
-       $opts ${SERVICE_OPTS:-} -jar "$APPDIR/quarkus-run.jar" > "$OUT_DIR/server-$run.log" 2>&1 &
+       $opts ${SERVICE_OPTS:-} ${SERVICE_JFR:+-XX:StartFlightRecording=filename=$OUT_DIR/server-$run.jfr,settings=profile} \
+       -jar "$APPDIR/quarkus-run.jar" > "$OUT_DIR/server-$run.log" 2>&1 &
   pid=$!
   ready=$(wait_ready http://127.0.0.1:8080/q/health/ready "$launched") || { echo "not ready"; tail -30 "$OUT_DIR/server-$run.log"; }
   echo "ready after ${ready:-?} s (launch to /q/health/ready = 200)" | tee "$OUT_DIR/ready-$run.txt"
