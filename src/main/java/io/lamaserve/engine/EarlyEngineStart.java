@@ -200,9 +200,14 @@ public class EarlyEngineStart implements VertxOptionsCustomizer {
      */
     private EarlyOpening.Opened<TensorRtEngineFactory.Startup> openTensorRt(TensorRtPrestart prestart)
             throws EngineException {
-        TensorRtOpener opener = tensorRtOpener != null ? tensorRtOpener
-                : (model, sha256, started) -> new TensorRtEngineFactory(TensorRtSettings.from(config.tensorrt()))
-                        .create(model, sha256, started);
+        TensorRtOpener opener = tensorRtOpener != null ? tensorRtOpener : (model, sha256, started) -> {
+            // without the libraries or a GPU the factory's classes cannot even be loaded: say why, once
+            TensorRtProbe.Result probe = started.probe();
+            if (!probe.available()) {
+                throw EngineProducer.unavailable(probe);
+            }
+            return new TensorRtEngineFactory(TensorRtSettings.from(config.tensorrt())).create(model, sha256, started);
+        };
         ResolvedModel model = provisioner.resolve();
         TensorRtEngineFactory.Startup startup = opener.open(model.file(), model.sha256(), prestart);
         // its start's line is logged once the producer took it over and said how long it waited

@@ -86,6 +86,10 @@ public class EngineProducer {
                 LOG.info(phases.line());
             }
         } else {
+            TensorRtProbe.Result probe = early.tensorRtProbe();
+            if (!probe.available()) {
+                throw unavailable(probe);
+            }
             startup = new TensorRtEngineFactory(TensorRtSettings.from(config.tensorrt()))
                     .create(model.file(), model.sha256(), early.tensorRt());
         }
@@ -95,6 +99,12 @@ public class EngineProducer {
                         + (startup.optimized().isDone() ? "served" : "building in the background"),
                 claimed.isPresent() ? "; started while the service booted" : "");
         return new Opened(startup.engine(), earlyWarmUp);
+    }
+
+    /** Why lama.engine=tensorrt cannot start here, in one sentence (the probe's innermost cause). */
+    static EngineException unavailable(TensorRtProbe.Result probe) {
+        return new EngineException("lama.engine=tensorrt, but TensorRT cannot run here: " + probe.reason()
+                + " (lama.engine=auto falls back to ONNX Runtime on the CPU)");
     }
 
     /** Takes the session {@link EarlyEngineStart} opened while Quarkus booted, or opens it now. */

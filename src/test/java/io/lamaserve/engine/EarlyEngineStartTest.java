@@ -10,6 +10,7 @@ import io.lamaserve.tile.TileBatch;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quarkus.vertx.VertxOptionsCustomizer;
 import io.vertx.core.VertxOptions;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -212,6 +213,24 @@ class EarlyEngineStartTest {
         });
         broken.accept(new VertxOptions());
         assertTrue(broken.claimTensorRt(provisioner.resolve().file()).isEmpty());
+    }
+
+    /**
+     * lama.engine=tensorrt where the libraries or the GPU are missing (this test machine): one sentence saying why,
+     * not the NoClassDefFoundError of a TensorRT class whose static initializer failed.
+     */
+    @Test
+    void withoutTensorRtTheStartSaysWhy() throws Exception {
+        Assumptions.assumeFalse(io.lamaserve.engine.tensorrt.TensorRtProbe.probe(0).available(), "TensorRT runs here");
+        LamaConfig config = TestConfig.with(GPU);
+        ModelProvisioner provisioner = new ModelProvisioner(config);
+        EarlyEngineStart early = new EarlyEngineStart(config, provisioner, withGpu());
+        early.accept(new VertxOptions());
+        EngineException failure = assertThrows(EngineException.class,
+                () -> early.claimTensorRt(provisioner.resolve().file()));
+        assertTrue(failure.getMessage().startsWith("lama.engine=tensorrt, but TensorRT cannot run here: "),
+                failure.getMessage());
+        assertTrue(failure.getMessage().contains(early.tensorRtProbe().reason()), failure.getMessage());
     }
 
     @Test
