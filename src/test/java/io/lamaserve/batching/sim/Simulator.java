@@ -195,29 +195,43 @@ public final class Simulator {
         this.random = new SplittableRandom(setup.seed());
     }
 
+    /** A policy that answers as {@code policy} does; the variants below override the one rule they change. */
+    private static class Forwarding implements BatchPolicy {
+        final BatchPolicy policy;
+
+        Forwarding(BatchPolicy policy) {
+            this.policy = policy;
+        }
+
+        @Override
+        public int cap(int queuedTiles, long oldestSlackNanos) {
+            return policy.cap(queuedTiles, oldestSlackNanos);
+        }
+
+        @Override
+        public boolean interleavesRequests() {
+            return policy.interleavesRequests();
+        }
+
+        @Override
+        public long holdNanos(int queuedTiles, long oldestSlackNanos, long sinceCompletionNanos, double expectedArrivals) {
+            return policy.holdNanos(queuedTiles, oldestSlackNanos, sinceCompletionNanos, expectedArrivals);
+        }
+
+        @Override
+        public int take(int queuedTiles, int cap) {
+            return policy.take(queuedTiles, cap);
+        }
+
+        @Override
+        public boolean defersToBusyExecutors(int queuedTiles, long oldestSlackNanos, int largestOtherBatch) {
+            return policy.defersToBusyExecutors(queuedTiles, oldestSlackNanos, largestOtherBatch);
+        }
+    }
+
     /** The policy with the busy batch's size hidden from its shared-GPU rule: it sees every busy batch as large. */
     private static BatchPolicy ignoringBusyBatchSize(BatchPolicy policy) {
-        return new BatchPolicy() {
-            @Override
-            public int cap(int queuedTiles, long oldestSlackNanos) {
-                return policy.cap(queuedTiles, oldestSlackNanos);
-            }
-
-            @Override
-            public boolean interleavesRequests() {
-                return policy.interleavesRequests();
-            }
-
-            @Override
-            public long holdNanos(int queuedTiles, long oldestSlackNanos, long sinceCompletionNanos, double expectedArrivals) {
-                return policy.holdNanos(queuedTiles, oldestSlackNanos, sinceCompletionNanos, expectedArrivals);
-            }
-
-            @Override
-            public int take(int queuedTiles, int cap) {
-                return policy.take(queuedTiles, cap);
-            }
-
+        return new Forwarding(policy) {
             @Override
             public boolean defersToBusyExecutors(int queuedTiles, long oldestSlackNanos, int largestOtherBatch) {
                 return policy.defersToBusyExecutors(queuedTiles, oldestSlackNanos,
@@ -231,20 +245,10 @@ public final class Simulator {
      * a busy executor the wait is for {@code min(busy batch, ⌈f × knee⌉)} tiles, whatever size those run in.
      */
     private static BatchPolicy blindToEngineSizes(BatchPolicy policy, CostModel model, double fraction) {
-        return new BatchPolicy() {
+        return new Forwarding(policy) {
             @Override
-            public int cap(int queuedTiles, long oldestSlackNanos) {
-                return policy.cap(queuedTiles, oldestSlackNanos);
-            }
-
-            @Override
-            public boolean interleavesRequests() {
-                return policy.interleavesRequests();
-            }
-
-            @Override
-            public long holdNanos(int queuedTiles, long oldestSlackNanos, long sinceCompletionNanos, double expectedArrivals) {
-                return policy.holdNanos(queuedTiles, oldestSlackNanos, sinceCompletionNanos, expectedArrivals);
+            public int take(int queuedTiles, int cap) {
+                return Math.min(queuedTiles, cap);
             }
 
             @Override
